@@ -1,0 +1,32 @@
+"""Shared test set-up: headless SDL before pygame is imported, and the real MNIST."""
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+# The full, original MNIST lives beside the project (../shared/mnist) for tests and CI.
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "mnist"
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    path = Path(os.environ.get("MNIST_DIR", SHARED_MNIST))
+    if not (path / "train-images-idx3-ubyte.gz").exists() and not (
+        path / "train-images-idx3-ubyte"
+    ).exists():
+        pytest.skip(f"full MNIST not found at {path}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep every test away from the user's real cache and saved knobs."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("PERCEPTRON_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("PERCEPTRON_STATE_DIR", str(home / "state"))
