@@ -1,0 +1,573 @@
+"""The perceptron engine: the knobs and the procedures that turn them. NumPy only.
+
+The machine has 784 knobs (one weight per retina sensor) and a bias (the threshold),
+for each of its bulbs (1, or 10 for "ten bulbs"). They live in one float32 array
+``params`` of shape (785, bulbs): rows 0..783 are the weights, row 784 the bias. Inputs
+carry a constant 1 in column 784, so the weighted sum is one matrix product:
+
+    z = X @ params            # (n, 785) @ (785, k) -> (n, k) weighted sums
+    a = activation(z)         # none: a = z;  sigmoid: a = 1 / (1 + exp(-z));
+                              # softmax: a_j = exp(z_j) / sum_i exp(z_i)
+
+Gradient descent (the tutorial's Keras model, re-done in NumPy) minimises a loss over
+mini-batches of size B, with targets y (1 where the picture shows the target digit, or
+one-hot for ten bulbs):
+
+    mse  L = mean((a - y)^2)                dL/da = 2 (a - y) / (B k)
+    mae  L = mean(|a - y|)                  dL/da = sign(a - y) / (B k)
+    ce   L = -mean(y log p + (1-y) log(1-p))   (binary, per bulb; p = clip(a, 1e-7, 1-1e-7))
+         L = -sum(y log p) / B              (categorical, after softmax)
+    g = X_B^T (dL/da * da/dz)
+
+    sgd:  params -= lr * g
+    adam: m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+          params -= lr_t m / (sqrt(v) + eps),  lr_t = lr sqrt(1-b2^t) / (1-b1^t)
+          (Kingma and Ba 2015, Algorithm 1 with the efficient ordering of their section 2,
+          as Keras computes it; b1 = 0.9, b2 = 0.999, eps = 1e-7)
+
+Rosenblatt's error-correction rule (Rosenblatt 1958, "The perceptron: a probabilistic
+model for information storage and organization in the brain") is its own procedure: one
+picture at a time, a threshold unit (bulb lit iff z > 0), and the knobs move only when
+the answer is wrong: params += lr (y - lit) x. With ten bulbs the brightest bulb answers,
+and a wrong answer raises the true digit's knobs and lowers the wrong winner's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+N_PIXELS = 784
+N_INPUTS = N_PIXELS + 1  # the retina plus the constant input that carries the bias
+ACTIVATIONS = ("none", "sigmoid", "softmax")
+LOSSES = ("mse", "mae", "ce")
+OPTIMIZERS = ("adam", "sgd")
+RULES = ("gd", "rosenblatt")
+INPUT_MODES = ("raw", "unit")
+CE_EPS = 1e-7  # Keras's clipping of probabilities inside cross-entropy
+ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-7  # Keras's Adam defaults
+GUARD_EVERY = 16  # batches between finiteness checks (and rollback snapshots)
+
+
+@dataclass
+class Config:
+    """The switches of the machine; defaults are the tutorial's fixed model."""
+
+    digit: int = 5  # the bulb answers "is it this digit?" (one bulb)
+    bulbs: int = 1  # 1 bulb, or 10 (one per digit, the brightest answers)
+    rule: str = "gd"  # gd: gradient descent; rosenblatt: error-correction rule
+    activation: str = "sigmoid"  # none | sigmoid | softmax (softmax needs 10 bulbs)
+    loss: str = "mse"  # mse | mae | ce (cross-entropy)
+    optimizer: str = "adam"  # adam | sgd
+    lr: float | None = None  # learning rate; None: 0.001 for gd, 1.0 for rosenblatt
+    batch_size: int = 32  # pictures per gradient step (rosenblatt: always 1)
+    epochs: int = 10  # passes over the training pictures
+    inputs: str = "unit"  # raw: pixels 0..255 as the tutorial; unit: pixels / 255
+    subset: int = 0  # train on the first N pictures only (0 = all)
+    seed: int = 0  # one seed, same knobs byte for byte
+
+    @property
+    def learning_rate(self) -> float:
+        if self.lr is not None:
+            return float(self.lr)
+        return 1.0 if self.rule == "rosenblatt" else 0.001
+
+    @property
+    def scale(self) -> float:
+        """Factor from pixel values 0..255 to the machine's inputs."""
+        return 1.0 / 255.0 if self.inputs == "unit" else 1.0
+
+    def validate(self) -> Config:
+        """Raise ValueError naming the first switch that is out of range."""
+        _check_choice("rule", self.rule, RULES)
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("loss", self.loss, LOSSES)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("inputs", self.inputs, INPUT_MODES)
+        if self.bulbs not in (1, 10):
+            raise ValueError(f"bulbs must be 1 or 10, got {self.bulbs!r}")
+        if not 0 <= self.digit <= 9:
+            raise ValueError(f"digit must be 0..9, got {self.digit!r}")
+        if self.activation == "softmax" and self.bulbs != 10:
+            raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
+        for name in ("batch_size", "epochs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if self.subset < 0:
+            raise ValueError(f"subset must be 0 (all) or a positive count, got {self.subset!r}")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Config:
+        """Build a config from saved JSON, ignoring unknown keys; ValueError if invalid."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names}).validate()
+
+
+def _check_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+# ---------------------------------------------------------------- data in, arrays out
+
+
+def prepare_inputs(images: np.ndarray, scale: float) -> np.ndarray:
+    """Flatten pictures into the machine's input rows, with the constant bias input.
+
+    Parameters
+    ----------
+    images : (n, 28, 28) or (n, 784) array of pixel values 0..255.
+    scale : factor applied to the pixels (1/255 for unit inputs, 1 for raw).
+
+    Returns
+    -------
+    (n, 785) float32, C-contiguous; column 784 is 1.
+    """
+    images = _check_images(images)
+    n = len(images)
+    X = np.empty((n, N_INPUTS), dtype=np.float32)  # (n, 785) float32
+    np.multiply(images.reshape(n, N_PIXELS), np.float32(scale), out=X[:, :N_PIXELS])
+    X[:, N_PIXELS] = 1.0
+    return X
+
+
+def _check_images(images) -> np.ndarray:
+    images = np.asarray(images)
+    if images.shape[1:] not in ((28, 28), (N_PIXELS,)):
+        raise ValueError(f"images must be (n, 28, 28) or (n, 784), got shape {images.shape}")
+    return images
+
+
+def _pixel_rows(images: np.ndarray, scale: float) -> np.ndarray:
+    """(n, 785) uint8 rows: the pixels, then the value that becomes 1 once scaled.
+
+    Training gathers its random batches from these (a quarter of the bytes of float32
+    rows: the gather is the costliest memory traffic of a step) and scales them in the
+    batch buffer, bit for bit as :func:`prepare_inputs` does.
+    """
+    bias_pixel = round(1.0 / scale)
+    assert np.float32(bias_pixel) * np.float32(scale) == 1.0, f"inexact bias for {scale}"
+    n = len(images)
+    rows = np.empty((n, N_INPUTS), dtype=np.uint8)  # (n, 785) uint8
+    rows[:, :N_PIXELS] = images.reshape(n, N_PIXELS)
+    rows[:, N_PIXELS] = bias_pixel
+    return rows
+
+
+def make_targets(labels: np.ndarray, config: Config) -> np.ndarray:
+    """(n,) digit labels -> (n, bulbs) float32 targets: 1 where the bulb should light."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a 1-d array, got shape {labels.shape}")
+    if config.bulbs == 1:
+        return (labels == config.digit).astype(np.float32)[:, None]  # (n, 1)
+    return (labels[:, None] == np.arange(10)).astype(np.float32)  # (n, 10) one-hot
+
+
+def init_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
+    """Random knobs as Keras starts a Dense layer: Glorot-uniform weights, zero bias.
+
+    Returns (785, bulbs) float32.
+    """
+    k = config.bulbs
+    limit = math.sqrt(6.0 / (N_PIXELS + k))
+    params = np.zeros((N_INPUTS, k), dtype=np.float32)
+    params[:N_PIXELS] = rng.uniform(-limit, limit, size=(N_PIXELS, k))
+    return params
+
+
+def check_params(params: np.ndarray, bulbs: int | None = None) -> np.ndarray:
+    """Validate a knob array at the boundary; returns it as float32 (785, k)."""
+    params = np.asarray(params)
+    if params.ndim != 2 or params.shape[0] != N_INPUTS or params.shape[1] not in (1, 10):
+        raise ValueError(f"knobs must have shape (785, 1) or (785, 10), got {params.shape}")
+    if bulbs is not None and params.shape[1] != bulbs:
+        raise ValueError(f"knobs are for {params.shape[1]} bulb(s), the machine has {bulbs}")
+    if not np.isfinite(params).all():
+        raise ValueError("knobs contain NaN or infinite values")
+    return params.astype(np.float32, copy=False)
+
+
+# ---------------------------------------------------------------------- the forward pass
+
+
+def activate(z: np.ndarray, activation: str) -> np.ndarray:
+    """The bulb's output for weighted sums z (n, k): a new array."""
+    if activation == "none":
+        return z.copy()
+    if activation == "sigmoid":
+        return _sigmoid(z)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward(params: np.ndarray, X: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted sums and outputs for input rows X (n, 785): ((n, k), (n, k)) float32."""
+    z = X @ params
+    return z, activate(z, activation)
+
+
+def decide(outputs: np.ndarray, config: Config) -> np.ndarray:
+    """The machine's answer per picture: (n,) bool "it is the digit" for one bulb, or the
+    brightest bulb's digit (n,) for ten. A lone bulb is lit at 0.5 (sigmoid, or any
+    output read as a probability), or above 0 for Rosenblatt's threshold unit."""
+    if config.bulbs == 10:
+        return outputs.argmax(axis=1)
+    threshold = 0.0 if config.rule == "rosenblatt" else 0.5
+    return outputs[:, 0] > threshold
+
+
+def loss_value(outputs: np.ndarray, Y: np.ndarray, config: Config) -> float:
+    """Mean loss of outputs against targets, both (n, k). Cross-entropy is categorical
+    after softmax and binary per bulb otherwise."""
+    diff = outputs.astype(np.float64) - Y
+    with np.errstate(over="ignore", invalid="ignore"):
+        if config.loss == "mse":
+            return float(np.mean(np.square(diff)))
+        if config.loss == "mae":
+            return float(np.mean(np.abs(diff)))
+        p = np.clip(outputs, CE_EPS, 1 - CE_EPS).astype(np.float64)
+        if config.activation == "softmax":
+            return float(-np.mean(np.sum(Y * np.log(p), axis=1)))
+        return float(-np.mean(Y * np.log(p) + (1 - Y) * np.log1p(-p)))
+
+
+@dataclass(frozen=True)
+class Metrics:
+    loss: float
+    accuracy: float
+    n: int
+
+
+def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Config) -> Metrics:
+    """Loss and accuracy of the knobs on input rows X (n, 785) float32 from
+    :func:`prepare_inputs`: one matrix expression."""
+    if X.ndim != 2 or X.shape[1] != N_INPUTS:
+        raise ValueError(f"inputs must have shape (n, 785), got {X.shape}")
+    if len(X) != len(labels):
+        raise ValueError(f"{len(X)} input rows but {len(labels)} labels")
+    if len(X) == 0:
+        return Metrics(float("nan"), float("nan"), 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z, a = forward(params, X, config.activation)
+    Y = make_targets(labels, config)
+    truth = labels if config.bulbs == 10 else labels == config.digit
+    accuracy = float(np.mean(decide(a if config.rule != "rosenblatt" else z, config) == truth))
+    return Metrics(loss_value(a, Y, config), accuracy, len(X))
+
+
+def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000) -> Metrics:
+    """:func:`evaluate` on raw pictures (n, 28, 28) uint8, prepared a chunk at a time so
+    that the whole training set never exists as float32."""
+    images = _check_images(images)
+    parts = [
+        evaluate(params, prepare_inputs(images[i : i + chunk], config.scale),
+                 labels[i : i + chunk], config)
+        for i in range(0, len(images), chunk)
+    ]
+    n = sum(p.n for p in parts)
+    if n == 0:
+        return Metrics(float("nan"), float("nan"), 0)
+    return Metrics(sum(p.loss * p.n for p in parts) / n,
+                   sum(p.accuracy * p.n for p in parts) / n, n)
+
+
+def baseline_accuracy(labels: np.ndarray, digit: int = 5) -> float:
+    """Accuracy of a bulb that never lights: the share of pictures that are not `digit`."""
+    return float(np.mean(np.asarray(labels) != digit))
+
+
+# ------------------------------------------------------------------- gradient descent
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when a loss or knob becomes NaN/infinite; the knobs were rolled back."""
+
+
+def make_output_delta(config: Config, input_scale: float = 1.0):
+    """A function ``delta(z, Y, a, d, t)`` for these switches: it writes the outputs into
+    a and dL/dz of the batch mean loss into d, for a batch of weighted sums z.
+
+    z, Y, a, d, t are (b, k) or, for one bulb, (b,) float32 buffers (t is scratch);
+    everything happens in place, since this is the inner loop of training. The switches
+    are resolved here, once. With ``input_scale`` s, z is the sum over *unscaled* inputs:
+    the true weighted sum is s z, and d comes out multiplied by s, ready for the
+    unscaled inputs' transpose (this saves scaling every batch's 25,000 inputs).
+    """
+    act, loss, k = config.activation, config.loss, config.bulbs
+    categorical = loss == "ce" and act == "softmax"
+    s = np.float32(input_scale)
+    activate_into = {"none": _identity_into, "sigmoid": _sigmoid_into, "softmax": _softmax_into}[act]
+
+    means = {}  # batch length -> the loss's 1/n (times s), a float32 made once
+
+    def delta(z, Y, a, d, t):
+        activate_into(a, z, s)
+        mean = means.get(len(z))
+        if mean is None:
+            mean = means[len(z)] = s / np.float32(len(z) if categorical else len(z) * k)
+        np.subtract(a, Y, out=d)
+        if loss == "ce" and act != "none":
+            np.multiply(d, mean, out=d)  # sigmoid/softmax + cross-entropy: (a - y) / n
+            return
+        if loss == "mse":
+            np.multiply(d, 2 * mean, out=d)
+        elif loss == "mae":
+            np.sign(d, out=d)
+            np.multiply(d, mean, out=d)
+        else:  # binary cross-entropy on a raw output: zero gradient where the clip holds
+            np.clip(a, CE_EPS, 1 - CE_EPS, out=t)
+            inside = t == a
+            np.multiply(t, 1 - t, out=t)
+            np.divide(d, t, out=d)
+            np.multiply(d, mean * inside, out=d)
+        if act == "sigmoid":  # da/dz = a (1 - a)
+            np.multiply(d, a, out=d)
+            np.subtract(1.0, a, out=t)
+            np.multiply(d, t, out=d)
+        elif act == "softmax":  # Jacobian-vector product: a * (d - sum(d * a))
+            np.multiply(d, a, out=t)
+            np.subtract(d, t.sum(axis=1, keepdims=True), out=d)
+            np.multiply(d, a, out=d)
+
+    return delta
+
+
+def _identity_into(a, z, s):
+    np.multiply(z, s, out=a)
+
+
+def _sigmoid_into(a, z, s):
+    np.multiply(z, -s, out=a)
+    np.exp(a, out=a)
+    np.add(a, 1.0, out=a)
+    np.reciprocal(a, out=a)
+
+
+def _softmax_into(a, z, s):  # shifted by the row maximum so that exp cannot overflow
+    np.multiply(z, s, out=a)
+    np.subtract(a, a.max(axis=1, keepdims=True), out=a)
+    np.exp(a, out=a)
+    np.divide(a, a.sum(axis=1, keepdims=True), out=a)
+
+
+def descent_direction(params, X, labels, config: Config) -> np.ndarray:
+    """The way gradient descent would turn each knob on these pictures: -dL/dparams.
+
+    X (n, 785) float32 inputs from :func:`prepare_inputs`, labels (n,). Returns (785, k)
+    float32 (the ghost needles).
+    """
+    Y = make_targets(labels, config)
+    z = X @ params
+    a, d, t = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        make_output_delta(config)(z, Y, a, d, t)
+        return -(X.T @ d)
+
+
+class Trainer:
+    """Turns the knobs ``params`` (785, k) float32 in place, a few batches at a time.
+
+    One code path for every caller: the desktop machine calls :meth:`step` between frames
+    with a handful of batches, the command line calls :meth:`run_epoch`. The knobs may be
+    read (or turned by hand) between calls.
+
+    Parameters
+    ----------
+    config : the switches; validated here.
+    images : (n, 28, 28) uint8 training pictures (pixel values 0..255).
+    labels : (n,) digit labels.
+    params : (785, k) float32 knobs, shared and modified in place; None for fresh
+        random knobs from ``config.seed``.
+    """
+
+    def __init__(self, config: Config, images: np.ndarray, labels: np.ndarray, params=None):
+        self.config = config.validate()
+        images = _check_images(images)
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
+        if len(images) == 0:
+            raise ValueError("no training pictures")
+        n = min(config.subset, len(images)) if config.subset else len(images)
+        self.rows = _pixel_rows(images[:n], config.scale)  # (n, 785) uint8
+        self.labels = np.asarray(labels[:n])
+        self.Y = make_targets(self.labels, config)  # (n, k) float32
+        self.rng = np.random.default_rng(config.seed)
+        if params is None:
+            params = init_knobs(config, self.rng)
+        self.params = check_params(params, config.bulbs)
+        self.epoch = 0  # finished epochs
+        self.position = 0  # pictures done in the epoch under way
+        self.order = None  # this epoch's shuffled picture order, (n,) int64
+        self.last_batch = np.arange(0)  # indices (into X) of the pictures just shown
+        self.steps = 0  # optimizer steps taken (Adam's t)
+        self._allocate()
+
+    @property
+    def n_train(self) -> int:
+        return len(self.rows)
+
+    @property
+    def batch_size(self) -> int:
+        return 1 if self.config.rule == "rosenblatt" else self.config.batch_size
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    @property
+    def epoch_progress(self) -> float:
+        return self.position / self.n_train
+
+    def _allocate(self) -> None:
+        B, k = min(self.batch_size, self.n_train), self.config.bulbs
+        self._xb = np.empty((B, N_INPUTS), np.float32)  # (B, 785) the batch's inputs
+        self._yb, self._z, self._a, self._d, self._t = (
+            np.empty((B, k), np.float32) for _ in range(5)
+        )
+        self._g, self._m, self._v, self._u = (np.zeros_like(self.params) for _ in range(4))
+        self._snapshot = (self.params.copy(), self._m.copy(), self._v.copy(), self.steps)
+        self._gd_step = self._make_gd_step()
+
+    def step(self, max_batches: int = 1) -> int:
+        """Train on up to ``max_batches`` batches, never past the end of the epoch.
+
+        Returns the number of batches done; when the epoch ends, ``epoch`` goes up and
+        ``position`` returns to 0. Raises TrainingDiverged (knobs rolled back to the last
+        finite state) if the knobs stop being finite.
+        """
+        if self.order is None:
+            self.order = self.rng.permutation(self.n_train)
+        order, n, B = self.order, self.n_train, self.batch_size
+        start = self.position
+        stop = min(n, start + max_batches * B)
+        if self.config.rule == "rosenblatt":
+            train_on, bounds = self._rosenblatt_step, range(start, stop)
+        else:
+            train_on, bounds = self._gd_step, range(start, stop, B)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for s in bounds:
+                train_on(order[s : s + B])
+                if self.steps % GUARD_EVERY == 0:
+                    self.position = s  # where a rollback leaves the epoch
+                    self._guard()
+        self.position = stop
+        self._guard()
+        if stop > start:
+            self.last_batch = order[max(start, stop - B) : stop]
+        if stop >= n:
+            self.epoch, self.position, self.order = self.epoch + 1, 0, None
+        return len(bounds)
+
+    def run_epoch(self) -> None:
+        """Train until the epoch under way is finished."""
+        target = self.epoch + 1
+        while self.epoch < target:
+            self.step(1 << 30)
+
+    def _make_gd_step(self):
+        """The inner loop of gradient descent as a closure over preallocated buffers:
+        no attribute look-ups and no fresh arrays per batch."""
+        rows, Y, params, config = self.rows, self.Y, self.params, self.config
+        xb_full, yb_full, z_full, a_full, d_full, t_full = (
+            self._xb, self._yb, self._z, self._a, self._d, self._t
+        )
+        g, m, v, u = self._g, self._m, self._v, self._u
+        if config.bulbs == 1:  # (n, 1) columns as contiguous vectors: BLAS gemv, 1-d ufuncs
+            Y, params, g, m, v, u = (arr[:, 0] for arr in (Y, params, g, m, v, u))
+            yb_full, z_full, a_full, d_full, t_full = (
+                arr[:, 0] for arr in (yb_full, z_full, a_full, d_full, t_full)
+            )
+        B = len(xb_full)
+        rb_full = np.empty((B, N_INPUTS), np.uint8)
+        take, dot, copyto = np.take, np.dot, np.copyto
+        delta = make_output_delta(config, input_scale=config.scale)
+        adam = config.optimizer == "adam"
+        lr = config.learning_rate
+        one_minus_b1, one_minus_b2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
+        eps, lr32 = np.float32(ADAM_EPS), np.float32(lr)
+
+        def gd_step(idx):
+            b = len(idx)
+            if b == B:
+                rb, xb, yb, z, a, d, t = rb_full, xb_full, yb_full, z_full, a_full, d_full, t_full
+            else:  # the epoch's last, shorter batch
+                rb, xb, yb, z, a, d, t = (
+                    buf[:b] for buf in (rb_full, xb_full, yb_full, z_full, a_full, d_full, t_full)
+                )
+            take(rows, idx, axis=0, out=rb, mode="clip")  # indices are valid: skip checks
+            copyto(xb, rb)  # unscaled: delta() applies the input scale to z and d
+            take(Y, idx, axis=0, out=yb, mode="clip")
+            dot(xb, params, out=z)
+            delta(z, yb, a, d, t)
+            dot(xb.T, d, out=g)
+            self.steps = steps = self.steps + 1
+            if not adam:
+                np.multiply(g, lr32, out=u)
+                np.subtract(params, u, out=params)
+                return
+            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
+            np.subtract(g, m, out=u)  # m += (1 - b1) (g - m)
+            np.multiply(u, one_minus_b1, out=u)
+            np.add(m, u, out=m)
+            np.square(g, out=u)  # v += (1 - b2) (g^2 - v)
+            np.subtract(u, v, out=u)
+            np.multiply(u, one_minus_b2, out=u)
+            np.add(v, u, out=v)
+            np.sqrt(v, out=u)  # params -= alpha m / (sqrt(v) + eps)
+            np.add(u, eps, out=u)
+            np.divide(m, u, out=u)
+            np.multiply(u, alpha, out=u)  # a Python float: NumPy keeps float32
+            np.subtract(params, u, out=params)
+
+        return gd_step
+
+    def _rosenblatt_step(self, idx: np.ndarray) -> None:
+        i = idx[0]
+        x, lr = self._xb[0], self.config.learning_rate
+        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)
+        self.steps += 1
+        if self.config.bulbs == 1:
+            lit = float(x @ self.params[:, 0]) > 0.0
+            error = self.Y[i, 0] - lit  # +1 missed a digit, -1 false alarm, 0 right
+            if error:
+                self.params[:, 0] += np.float32(lr * error) * x
+            return
+        answer, truth = int(np.argmax(x @ self.params)), int(self.labels[i])
+        if answer != truth:
+            self.params[:, truth] += np.float32(lr) * x
+            self.params[:, answer] -= np.float32(lr) * x
+
+    def _guard(self) -> None:
+        if np.isfinite(self.params).all():
+            saved, m, v, _ = self._snapshot
+            np.copyto(saved, self.params)
+            np.copyto(m, self._m)
+            np.copyto(v, self._v)
+            self._snapshot = (saved, m, v, self.steps)
+            return
+        saved, m, v, steps = self._snapshot
+        np.copyto(self.params, saved)
+        np.copyto(self._m, m)
+        np.copyto(self._v, v)
+        self.steps = steps
+        raise TrainingDiverged(
+            f"training diverged in epoch {self.epoch + 1}: a knob became NaN or infinite "
+            f"(learning rate {self.config.learning_rate:g}, {self.config.optimizer}, "
+            f"{self.config.inputs} inputs); the knobs were rolled back to their last finite "
+            "state. Try a smaller learning rate or unit inputs."
+        )
