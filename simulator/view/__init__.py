@@ -1,0 +1,52 @@
+"""The view: pure functions that draw the machine's state onto a surface they are given.
+
+No event handling, no engine imports, no pygame_gui: NumPy and pygame only. The app owns the
+window, calls `compute_layout(size)` on resize, and each frame calls the draw_* functions with
+the rects of the layout (background first, overlays last).
+"""
+
+from simulator.theme import THEME, Theme, font
+from simulator.view.bulb import draw_bulb
+from simulator.view.charts import draw_charts
+from simulator.view.chrome import draw_background, draw_panel_background, draw_status
+from simulator.view.knobs import draw_bias_knob, draw_knobs, knob_colour
+from simulator.view.layout import (
+    Layout,
+    board_grid,
+    compute_layout,
+    knob_at,
+    knob_rect,
+    retina_cell_at,
+    retina_grid,
+)
+from simulator.view.meter import draw_meter
+from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
+from simulator.view.retina import draw_retina
+from simulator.view.verdict import draw_verdict
+
+__all__ = [
+    "THEME",
+    "Layout",
+    "Theme",
+    "board_grid",
+    "compute_layout",
+    "draw_background",
+    "draw_bias_knob",
+    "draw_bulb",
+    "draw_charts",
+    "draw_help",
+    "draw_knobs",
+    "draw_meter",
+    "draw_notice",
+    "draw_panel_background",
+    "draw_retina",
+    "draw_status",
+    "draw_tooltip",
+    "draw_verdict",
+    "font",
+    "knob_at",
+    "knob_colour",
+    "knob_rect",
+    "retina_cell_at",
+    "retina_grid",
+]
