@@ -95,9 +95,10 @@ class Config:
             raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
-        for name in ("batch_size", "epochs"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size!r}")
+        if self.epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, got {self.epochs!r}")
         if self.subset < 0:
             raise ValueError(f"subset must be 0 (all) or a positive count, got {self.subset!r}")
         return self
@@ -264,10 +265,12 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
         return Metrics(float("nan"), float("nan"), 0)
     with np.errstate(over="ignore", invalid="ignore"):
         z, a = forward(params, X, config.activation)
-    Y = make_targets(labels, config)
     truth = labels if config.bulbs == 10 else labels == config.digit
-    accuracy = float(np.mean(decide(a if config.rule != "rosenblatt" else z, config) == truth))
-    return Metrics(loss_value(a, Y, config), accuracy, len(X))
+    if config.rule == "rosenblatt":  # a threshold unit: its loss is its share of mistakes
+        accuracy = float(np.mean(decide(z, config) == truth))
+        return Metrics(1.0 - accuracy, accuracy, len(X))
+    accuracy = float(np.mean(decide(a, config) == truth))
+    return Metrics(loss_value(a, make_targets(labels, config), config), accuracy, len(X))
 
 
 def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000) -> Metrics:
@@ -286,9 +289,14 @@ def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000)
                    sum(p.accuracy * p.n for p in parts) / n, n)
 
 
-def baseline_accuracy(labels: np.ndarray, digit: int = 5) -> float:
-    """Accuracy of a bulb that never lights: the share of pictures that are not `digit`."""
-    return float(np.mean(np.asarray(labels) != digit))
+def baseline_accuracy(labels: np.ndarray, digit: int = 5, bulbs: int = 1) -> float:
+    """The score of a machine that learned nothing: a lone bulb that never lights gets the
+    share of pictures that are not ``digit``; ten bulbs that always name the commonest
+    digit get that digit's share."""
+    labels = np.asarray(labels)
+    if bulbs == 10:
+        return float(np.bincount(labels, minlength=10).max() / max(len(labels), 1))
+    return float(np.mean(labels != digit))
 
 
 # ------------------------------------------------------------------- gradient descent
