@@ -9,7 +9,7 @@ import pytest
 
 from simulator import view
 from simulator.theme import THEME, font
-from simulator.view import charts, knobs, layout, meter
+from simulator.view import charts, knobs, meter
 from simulator.view.common import luminance, ui_scale
 
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
@@ -69,8 +69,11 @@ def test_board_is_the_hero_with_whole_pixel_knobs(size):
     x, y, cell = view.board_grid(lay.board)
     assert cell >= 14 and lay.board.w >= 28 * 14
     assert lay.board.contains(pygame.Rect(x, y, 28 * cell, 28 * cell))
-    assert all(lay.board.w * lay.board.h > r.w * r.h
-               for name, r in lay.rects().items() if name not in ("board", "panel", "charts"))
+    assert all(
+        lay.board.w * lay.board.h > r.w * r.h
+        for name, r in lay.rects().items()
+        if name not in ("board", "panel", "charts")
+    )
     rx, ry, rcell = view.retina_grid(lay.retina)
     assert rcell >= 4 and lay.retina.contains(pygame.Rect(rx, ry, 28 * rcell, 28 * rcell))
 
@@ -90,8 +93,14 @@ def test_knob_at_round_trips_corners_and_centre(size):
         for point in (r.center, r.topleft, (r.right - 1, r.bottom - 1)):
             assert view.knob_at(board, point) == index
     x, y, cell = view.board_grid(board)
-    for outside in ((x - 1, y), (x, y - 1), (x + 28 * cell, y), (x, y + 28 * cell),
-                    (board.x + 2, board.y + 2), (-5, -5)):
+    for outside in (
+        (x - 1, y),
+        (x, y - 1),
+        (x + 28 * cell, y),
+        (x, y + 28 * cell),
+        (board.x + 2, board.y + 2),
+        (-5, -5),
+    ):
         assert view.knob_at(board, outside) is None
 
 
@@ -101,8 +110,10 @@ def test_retina_cell_at_round_trips_corners_and_centre(size):
     x, y, cell = view.retina_grid(retina)
     for row, col in ((0, 0), (0, 27), (27, 0), (27, 27), (14, 13)):
         for dx, dy in ((0, 0), (cell - 1, cell - 1), (cell // 2, cell // 2)):
-            assert view.retina_cell_at(retina, (x + col * cell + dx, y + row * cell + dy)) == (row,
-                                                                                            col)
+            assert view.retina_cell_at(retina, (x + col * cell + dx, y + row * cell + dy)) == (
+                row,
+                col,
+            )
     for outside in ((x - 1, y), (x, y - 1), (x + 28 * cell, y + 3), (x, y + 28 * cell)):
         assert view.retina_cell_at(retina, outside) is None
 
@@ -130,8 +141,9 @@ def test_knob_colour_follows_the_sign_of_the_weight():
     surface, board = _draw_board((1920, 1080), {pos: 1.0, neg: -1.0})
     # Off the pointer: to the left of centre for +/-135 deg pointers and for the upright one.
     colours = {i: rgb(surface, _knob_probe(board, i, -80, 0.5)) for i in (pos, neg, zero)}
-    candidates = dict(positive=THEME.knob_positive, negative=THEME.knob_negative,
-                      zero=THEME.knob_zero)
+    candidates = dict(
+        positive=THEME.knob_positive, negative=THEME.knob_negative, zero=THEME.knob_zero
+    )
     assert nearest(colours[pos], **candidates) == "positive"
     assert nearest(colours[neg], **candidates) == "negative"
     assert nearest(colours[zero], **candidates) == "zero"
@@ -159,8 +171,9 @@ def test_pointer_angle_moves_with_the_weight(weight):
 
 def test_ghost_and_rings_draw_inside_the_board():
     size = (1280, 800)
-    surface, board = _draw_board(size, {0: 1.0}, selected=0, hover=783,
-                                 ghost=np.full(784, -0.6, dtype=np.float32))
+    surface, board = _draw_board(
+        size, {0: 1.0}, selected=0, hover=783, ghost=np.full(784, -0.6, dtype=np.float32)
+    )
     plain, _ = _draw_board(size, {0: 1.0})
     a = pygame.surfarray.array3d(surface).astype(int)
     b = pygame.surfarray.array3d(plain).astype(int)
@@ -213,7 +226,7 @@ def _bulb_light(output, size=(1280, 800)):
     rect = view.compute_layout(size).bulb
     view.draw_bulb(surface, rect, output, THEME)
     pixels = pygame.surfarray.array3d(surface.subsurface(rect)).astype(float)
-    centre = pixels[rect.w // 3: 2 * rect.w // 3, rect.h // 4: rect.h // 2]
+    centre = pixels[rect.w // 3 : 2 * rect.w // 3, rect.h // 4 : rect.h // 2]
     return float(centre.mean()), float(pixels.mean())
 
 
@@ -259,7 +272,7 @@ def _count(surface, rect, colour, tol=30) -> int:
 def test_meter_pins_with_a_red_mark():
     calm, rect, _ = _meter(3.0)
     assert _count(calm, rect, THEME.meter_pinned) == 0
-    for surface, _, face in (_meter(3.0, pinned=True), _meter(250.0), _meter(-250.0)):
+    for surface, _, _ in (_meter(3.0, pinned=True), _meter(250.0), _meter(-250.0)):
         assert _count(surface, rect, THEME.meter_pinned) > 100
     surface, _, face = _meter(250.0)
     tip = _needle_probe(face, 1e9)
@@ -274,8 +287,15 @@ def test_meter_pins_with_a_red_mark():
 def test_verdict_draws_its_word_in_its_colour(verdict, size):
     surface = blank(size)
     rect = view.compute_layout(size).verdict
-    view.draw_verdict(surface, rect, THEME, label=None if verdict is None else 3, target_digit=5,
-                      predicted_yes=verdict in ("hit", "false alarm"), verdict=verdict)
+    view.draw_verdict(
+        surface,
+        rect,
+        THEME,
+        label=None if verdict is None else 3,
+        target_digit=5,
+        predicted_yes=verdict in ("hit", "false alarm"),
+        verdict=verdict,
+    )
     if verdict is not None:
         colour = getattr(THEME, verdict.replace(" ", "_"))
         assert _count(surface, rect, colour, tol=12) > 40
@@ -284,8 +304,12 @@ def test_verdict_draws_its_word_in_its_colour(verdict, size):
 def _history(n, nan_every=0):
     rows = []
     for e in range(1, n + 1):
-        row = {"train_loss": 0.2 / e, "train_acc": 0.9 + 0.08 * (1 - 1 / e),
-               "test_loss": 0.22 / e, "test_acc": 0.89 + 0.08 * (1 - 1 / e)}
+        row = {
+            "train_loss": 0.2 / e,
+            "train_acc": 0.9 + 0.08 * (1 - 1 / e),
+            "test_loss": 0.22 / e,
+            "test_acc": 0.89 + 0.08 * (1 - 1 / e),
+        }
         if nan_every and e % nan_every == 0:
             row["test_acc"] = float("nan")
             del row["train_loss"]
@@ -298,18 +322,30 @@ def _history(n, nan_every=0):
 def test_charts_draw_any_number_of_epochs(n, size):
     surface = blank(size)
     rect = view.compute_layout(size).charts
-    view.draw_charts(surface, rect, _history(n, nan_every=3), THEME, baseline=0.9108,
-                     epoch_progress=0.4, epoch=n + 1)
+    view.draw_charts(
+        surface,
+        rect,
+        _history(n, nan_every=3),
+        THEME,
+        baseline=0.9108,
+        epoch_progress=0.4,
+        epoch=n + 1,
+    )
     view.draw_charts(surface, rect, _history(n), THEME, baseline=None, epoch_progress=None)
 
 
 def test_charts_cope_with_bad_numbers():
     surface = blank()
     rect = view.compute_layout((1280, 800)).charts
-    history = [{"train_loss": float("inf")}, {}, {"test_acc": None, "train_acc": "x"},
-               {"train_loss": 1e6, "test_loss": 1e-4, "train_acc": 0.5, "test_acc": 1.0}]
-    view.draw_charts(surface, rect, history, THEME, baseline=float("nan"),
-                     epoch_progress=float("nan"))
+    history = [
+        {"train_loss": float("inf")},
+        {},
+        {"test_acc": None, "train_acc": "x"},
+        {"train_loss": 1e6, "test_loss": 1e-4, "train_acc": 0.5, "test_acc": 1.0},
+    ]
+    view.draw_charts(
+        surface, rect, history, THEME, baseline=float("nan"), epoch_progress=float("nan")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -342,8 +378,13 @@ def test_loss_axis_turns_logarithmic_for_raw_inputs():
 def test_tooltip_stays_on_screen(size):
     surface = blank(size)
     lines = ["Knob row 27, column 27", "weight +0.1234", "pixel 0.50 × weight = +0.0617"]
-    for pos in ((size[0] - 1, size[1] - 1), (0, 0), (size[0] - 1, 0), (0, size[1] - 1),
-                (size[0] // 2, size[1] // 2)):
+    for pos in (
+        (size[0] - 1, size[1] - 1),
+        (0, 0),
+        (size[0] - 1, 0),
+        (0, size[1] - 1),
+        (size[0] // 2, size[1] // 2),
+    ):
         box = view.draw_tooltip(surface, pos, lines, THEME)
         assert surface.get_rect().contains(box), (pos, box)
         assert not box.collidepoint(pos), "the box should not cover the pointer"
@@ -356,15 +397,18 @@ def test_every_drawer_stays_inside_its_rect(size):
     w = rng.standard_normal(784).astype(np.float32)
     calls = {
         "retina": lambda s, r: view.draw_retina(s, r, rng.random((28, 28)), THEME, hover=(0, 0)),
-        "board": lambda s, r: view.draw_knobs(s, r, w, THEME, scale=1.0, selected=0, hover=783,
-                                              ghost=-w, contribution=w),
+        "board": lambda s, r: view.draw_knobs(
+            s, r, w, THEME, scale=1.0, selected=0, hover=783, ghost=-w, contribution=w
+        ),
         "bias": lambda s, r: view.draw_bias_knob(s, r, -2.5, THEME, scale=5.0),
         "bulb": lambda s, r: view.draw_bulb(s, r, 1.0, THEME),
         "meter": lambda s, r: view.draw_meter(s, r, 99.0, THEME),
-        "verdict": lambda s, r: view.draw_verdict(s, r, THEME, label=3, target_digit=5,
-                                                  predicted_yes=True, verdict="false alarm"),
-        "charts": lambda s, r: view.draw_charts(s, r, _history(20), THEME, baseline=0.91,
-                                                epoch_progress=0.5, epoch=21),
+        "verdict": lambda s, r: view.draw_verdict(
+            s, r, THEME, label=3, target_digit=5, predicted_yes=True, verdict="false alarm"
+        ),
+        "charts": lambda s, r: view.draw_charts(
+            s, r, _history(20), THEME, baseline=0.91, epoch_progress=0.5, epoch=21
+        ),
         "panel": lambda s, r: view.draw_panel_background(s, r, THEME),
         "status": lambda s, r: view.draw_status(s, r, THEME, text="x" * 400, right_text="y" * 40),
     }
@@ -374,7 +418,7 @@ def test_every_drawer_stays_inside_its_rect(size):
         surface.fill((255, 0, 255))
         call(surface, rect)
         outside = pygame.surfarray.array3d(surface).astype(int)
-        outside[rect.x:rect.right, rect.y:rect.bottom] = (255, 0, 255)
+        outside[rect.x : rect.right, rect.y : rect.bottom] = (255, 0, 255)
         assert (outside == (255, 0, 255)).all(), f"{name} drew outside {rect}"
 
 
@@ -385,8 +429,9 @@ def test_help_and_notice_draw():
     view.draw_help(surface, surface.get_rect(), shortcuts, THEME)
     view.draw_help(surface, surface.get_rect(), [], THEME)
     box = pygame.Rect(100, 100, 400, 70)
-    view.draw_notice(surface, box, THEME, text="Loading full MNIST… working on the bundled "
-                     "sample", progress=0.3)
+    view.draw_notice(
+        surface, box, THEME, text="Loading full MNIST… working on the bundled sample", progress=0.3
+    )
     assert _count(surface, box, THEME.accent, tol=20) > 50
     view.draw_notice(surface, pygame.Rect(0, 0, 60, 20), THEME, text="tiny " * 30, progress=None)
 

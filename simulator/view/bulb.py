@@ -9,6 +9,7 @@ import pygame
 
 from simulator.theme import Theme
 from simulator.view.common import (
+    begin,
     clip_to,
     draw_header,
     draw_plate,
@@ -16,7 +17,6 @@ from simulator.view.common import (
     font_px,
     line_height,
     mix,
-    ui_scale,
 )
 
 GLOW_LEVELS = 48
@@ -44,23 +44,33 @@ def _glass_sprite(radius: int, level: int, lit: bool, theme: Theme) -> pygame.Su
     w, h = 2 * r, round(3.3 * r)
     big = pygame.Surface((w, h), pygame.SRCALPHA)
     b = level / GLOW_LEVELS
-    glass = mix(theme.bulb_off, theme.bulb_glow, b ** 0.8)
+    glass = mix(theme.bulb_off, theme.bulb_glow, b**0.8)
     cx, cy = r, r
     neck_top, neck_bot = cy + 0.62 * r, cy + 1.55 * r
-    pygame.draw.polygon(big, glass, [(cx - 0.78 * r, cy + 0.6 * r), (cx + 0.78 * r, cy + 0.6 * r),
-                                     (cx + 0.42 * r, neck_bot), (cx - 0.42 * r, neck_bot)])
+    pygame.draw.polygon(
+        big,
+        glass,
+        [
+            (cx - 0.78 * r, cy + 0.6 * r),
+            (cx + 0.78 * r, cy + 0.6 * r),
+            (cx + 0.42 * r, neck_bot),
+            (cx - 0.42 * r, neck_bot),
+        ],
+    )
     pygame.draw.circle(big, glass, (cx, cy), r - k)
     core = mix(glass, (255, 252, 240), 0.55 * b if lit else 0.2 * b)
     pygame.draw.circle(big, core, (cx, cy + 0.08 * r), r * 0.55)
-    pygame.draw.circle(big, mix(glass, (255, 255, 255), 0.35), (cx - 0.42 * r, cy - 0.45 * r),
-                       r * 0.16)
+    pygame.draw.circle(
+        big, mix(glass, (255, 255, 255), 0.35), (cx - 0.42 * r, cy - 0.45 * r), r * 0.16
+    )
     filament = mix(theme.bulb_filament_off, (255, 250, 235), b)
     fw = max(k, round(r * 0.06))
     zig = [(cx - 0.3 * r + i * 0.12 * r, cy + (0.02 if i % 2 else -0.1) * r) for i in range(6)]
     pygame.draw.lines(big, filament, False, zig, fw)
     for x in (cx - 0.3 * r, cx + 0.3 * r):
-        pygame.draw.line(big, theme.bulb_filament_off, (x, cy - 0.04 * r), (x, neck_top + 0.5 * r),
-                         fw)
+        pygame.draw.line(
+            big, theme.bulb_filament_off, (x, cy - 0.04 * r), (x, neck_top + 0.5 * r), fw
+        )
     _draw_base(big, cx, neck_bot, r, theme)
     sprite = pygame.transform.smoothscale(big, (w // k, h // k))
     _GLASS[key] = sprite
@@ -72,8 +82,12 @@ def _draw_base(big, cx: float, top: float, r: float, theme: Theme) -> None:
     for i in range(4):
         colour = theme.bulb_base if i % 2 == 0 else theme.bulb_base_dark
         half = 0.44 * r - i * 0.03 * r
-        pygame.draw.rect(big, colour, (cx - half, top + i * band_h, 2 * half, band_h + 1),
-                         border_radius=round(band_h / 2))
+        pygame.draw.rect(
+            big,
+            colour,
+            (cx - half, top + i * band_h, 2 * half, band_h + 1),
+            border_radius=round(band_h / 2),
+        )
     pygame.draw.circle(big, theme.bulb_base_dark, (cx, top + 4 * band_h + 0.05 * r), 0.14 * r)
 
 
@@ -93,11 +107,17 @@ def _halo(radius: int, theme: Theme) -> pygame.Surface:
     return halo
 
 
-def draw_bulb(surface: pygame.Surface, rect: pygame.Rect, output: float, theme: Theme, *,
-              lit_threshold: float = 0.5) -> None:
+def draw_bulb(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    output: float,
+    theme: Theme,
+    *,
+    lit_threshold: float = 0.5,
+) -> None:
     """Draw the bulb for the machine's `output`; lit (halo, 'LIT') when output >= threshold."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     draw_plate(surface, rect, theme, s)
     b = brightness(output)
     out = float(output)
@@ -121,8 +141,21 @@ def draw_bulb(surface: pygame.Surface, rect: pygame.Rect, output: float, theme: 
     state = "LIT" if lit else "off"
     value = f"{out:.2f}" if math.isfinite(out) and abs(out) < 1e4 else f"{out:.3g}"
     cap_y = rect.bottom - pad - cap_h // 2
-    r = draw_text(surface, f"output {value}", cap_size, theme.text_dim,
-                  (rect.x + pad, cap_y), anchor="midleft", max_width=rect.w - 2 * pad)
+    r = draw_text(
+        surface,
+        f"output {value}",
+        cap_size,
+        theme.text_dim,
+        (rect.x + pad, cap_y),
+        anchor="midleft",
+        max_width=rect.w - 2 * pad,
+    )
     if r.right + pad + 30 * s < rect.right:
-        draw_text(surface, state, cap_size, theme.bulb_glow if lit else theme.text_dim,
-                  (rect.right - pad, cap_y), anchor="midright")
+        draw_text(
+            surface,
+            state,
+            cap_size,
+            theme.bulb_glow if lit else theme.text_dim,
+            (rect.right - pad, cap_y),
+            anchor="midright",
+        )

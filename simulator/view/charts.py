@@ -9,6 +9,7 @@ import pygame
 
 from simulator.theme import Theme
 from simulator.view.common import (
+    begin,
     draw_header,
     draw_plate,
     draw_progress_bar,
@@ -19,7 +20,6 @@ from simulator.view.common import (
     nice_step,
     nice_ticks,
     text_width,
-    ui_scale,
 )
 
 KEYS = ("train_loss", "train_acc", "test_loss", "test_acc")
@@ -31,8 +31,10 @@ _CACHE: dict[tuple, pygame.Surface] = {}
 
 def history_array(history) -> np.ndarray:
     """(n_epochs, 4) float64 of KEYS, NaN where missing."""
-    rows = [[_number(d.get(k)) if isinstance(d, dict) else math.nan for k in KEYS]
-            for d in history or []]
+    rows = [
+        [_number(d.get(k)) if isinstance(d, dict) else math.nan for k in KEYS]
+        for d in history or []
+    ]
     return np.asarray(rows, dtype=np.float64).reshape(-1, len(KEYS))
 
 
@@ -82,8 +84,9 @@ def x_range(n: int) -> tuple[float, float]:
 class Axes:
     """Maps data to pixels inside a plot rect."""
 
-    def __init__(self, rect: pygame.Rect, x: tuple[float, float], y: tuple[float, float],
-                 log: bool = False):
+    def __init__(
+        self, rect: pygame.Rect, x: tuple[float, float], y: tuple[float, float], log: bool = False
+    ):
         self.rect, self.x0, self.x1, self.log = rect, x[0], x[1], log
         self.y0, self.y1 = (math.log10(y[0]), math.log10(y[1])) if log else y
 
@@ -95,8 +98,9 @@ class Axes:
         return self.rect.bottom - 1 - (y - self.y0) / (self.y1 - self.y0) * (self.rect.h - 1)
 
 
-def chart_geometry(rect: pygame.Rect, history, *, baseline=None, s: float = 1.0,
-                   theme: Theme | None = None) -> dict:
+def chart_geometry(
+    rect: pygame.Rect, history, *, baseline=None, s: float = 1.0, theme: Theme | None = None
+) -> dict:
     """Header, plot panels and axes of draw_charts for `rect` (used by drawing and tests)."""
     from simulator.theme import THEME
 
@@ -106,8 +110,7 @@ def chart_geometry(rect: pygame.Rect, history, *, baseline=None, s: float = 1.0,
     pad = max(4, round(theme.pad * s))
     small = font_px(theme.font_small, s, theme)
     header_h = line_height(font_px(theme.font_title, s, theme)) + round(6 * s)
-    body = pygame.Rect(rect.x + pad, rect.y + header_h, rect.w - 2 * pad,
-                       rect.h - header_h - pad)
+    body = pygame.Rect(rect.x + pad, rect.y + header_h, rect.w - 2 * pad, rect.h - header_h - pad)
     gap = round(24 * s)
     left = pygame.Rect(body.x, body.y, (body.w - gap) // 2, body.h)
     right = pygame.Rect(left.right + gap, body.y, body.w - left.w - gap, body.h)
@@ -116,8 +119,14 @@ def chart_geometry(rect: pygame.Rect, history, *, baseline=None, s: float = 1.0,
     xs = x_range(len(data))
     loss_axes = Axes(_plot_area(left, small, lo, hi, log, theme), xs, (lo, hi), log)
     acc_axes = Axes(_plot_area(right, small, acc_lo, acc_hi, False, theme), xs, (acc_lo, acc_hi))
-    return {"header_h": header_h, "loss_panel": left, "acc_panel": right, "loss": loss_axes,
-            "accuracy": acc_axes, "data": data}
+    return {
+        "header_h": header_h,
+        "loss_panel": left,
+        "acc_panel": right,
+        "loss": loss_axes,
+        "accuracy": acc_axes,
+        "data": data,
+    }
 
 
 def _plot_area(panel: pygame.Rect, small: int, lo, hi, log, theme: Theme) -> pygame.Rect:
@@ -125,8 +134,12 @@ def _plot_area(panel: pygame.Rect, small: int, lo, hi, log, theme: Theme) -> pyg
     right_margin = text_width("000", small) // 2 + 2  # room for the last epoch's label
     top = panel.y + line_height(small) + 4
     bottom = panel.bottom - line_height(small) - 2
-    return pygame.Rect(panel.x + label_w + 6, top,
-                       max(10, panel.w - label_w - 6 - right_margin), max(10, bottom - top))
+    return pygame.Rect(
+        panel.x + label_w + 6,
+        top,
+        max(10, panel.w - label_w - 6 - right_margin),
+        max(10, bottom - top),
+    )
 
 
 # ---- drawing -----------------------------------------------------------------------------
@@ -134,8 +147,10 @@ def _plot_area(panel: pygame.Rect, small: int, lo, hi, log, theme: Theme) -> pyg
 
 def _y_ticks(axes: Axes, lo: float, hi: float, percent: bool, max_ticks: int):
     if axes.log:
-        return [(10.0**e, f"1e{e}".replace("-", "−"))
-                for e in range(round(math.log10(lo)), round(math.log10(hi)) + 1)]
+        return [
+            (10.0**e, f"1e{e}".replace("-", "−"))
+            for e in range(round(math.log10(lo)), round(math.log10(hi)) + 1)
+        ]
     step = nice_step(hi - lo, max_ticks)
     if percent:
         return [(v, f"{v * 100:.0f}%") for v in nice_ticks(lo, hi, max_ticks)]
@@ -161,8 +176,10 @@ def _draw_axes(surf, axes: Axes, n: int, yticks, theme: Theme, small: int, s: fl
 
 def _draw_series(surf, axes: Axes, ys: np.ndarray, colour, marker: str, s: float) -> None:
     """A line through the finite points (gaps at NaN) with markers when epochs are few."""
-    points = [(axes.px(i + 1), axes.py(v)) if math.isfinite(v) and (v > 0 or not axes.log)
-              else None for i, v in enumerate(ys)]
+    points = [
+        (axes.px(i + 1), axes.py(v)) if math.isfinite(v) and (v > 0 or not axes.log) else None
+        for i, v in enumerate(ys)
+    ]
     run: list = []
     for p in points + [None]:
         if p is None:
@@ -183,13 +200,15 @@ def _draw_series(surf, axes: Axes, ys: np.ndarray, colour, marker: str, s: float
             pygame.draw.rect(surf, colour, (p[0] - m, p[1] - m, 2 * m, 2 * m))
 
 
-def _draw_legend(surf, panel: pygame.Rect, titles: tuple[str, str], entries, theme: Theme,
-                 small: int, s: float) -> None:
+def _draw_legend(
+    surf, panel: pygame.Rect, titles: tuple[str, str], entries, theme: Theme, small: int, s: float
+) -> None:
     """Plot title on the left (the short one if crowded), legend entries on the right."""
     y = panel.y + line_height(small) // 2
     m = max(3, round(3.5 * s))
-    entry_w = sum(text_width(f"{n} {v}" if v else n, small) + m + round(33 * s)
-                  for n, _, _, v in entries)
+    entry_w = sum(
+        text_width(f"{n} {v}" if v else n, small) + m + round(33 * s) for n, _, _, v in entries
+    )
     title = titles[0] if text_width(titles[0], small) + entry_w <= panel.w else titles[1]
     draw_text(surf, title, small, theme.text, (panel.x, y), anchor="midleft")
     x = panel.right
@@ -211,17 +230,23 @@ def _last(ys: np.ndarray) -> float:
     return float(finite[-1]) if finite.size else math.nan
 
 
-def _draw_baseline(surf, axes: Axes, baseline: float, label: str, theme: Theme, small: int,
-                   s: float) -> None:
+def _draw_baseline(
+    surf, axes: Axes, baseline: float, label: str, theme: Theme, small: int, s: float
+) -> None:
     y = round(axes.py(baseline))
     r = axes.rect
     dash, width = max(6, round(8 * s)), max(1, round(2 * s))
     for x in range(r.x, r.right, 2 * dash):
-        pygame.draw.line(surf, theme.chart_baseline, (x, y), (min(x + dash, r.right - 1), y),
-                         width)
+        pygame.draw.line(surf, theme.chart_baseline, (x, y), (min(x + dash, r.right - 1), y), width)
     above = y - r.y > line_height(small) + 2
-    draw_text(surf, label, small, theme.chart_baseline, (r.right - 4, y - 3 if above else y + 4),
-              anchor="bottomright" if above else "topright")
+    draw_text(
+        surf,
+        label,
+        small,
+        theme.chart_baseline,
+        (r.right - 4, y - 3 if above else y + 4),
+        anchor="bottomright" if above else "topright",
+    )
 
 
 def _render_plots(size, history, baseline, label, theme: Theme, s: float) -> pygame.Surface:
@@ -231,8 +256,9 @@ def _render_plots(size, history, baseline, label, theme: Theme, s: float) -> pyg
     data, n, small = g["data"], len(g["data"]), font_px(theme.font_small, s, theme)
     la, aa = g["loss"], g["accuracy"]
     max_y = max(2, la.rect.h // max(1, line_height(small) * 2))
-    _draw_axes(surf, la, n, _y_ticks(la, *loss_range(data)[:2], False, min(4, max_y)), theme,
-               small, s)
+    _draw_axes(
+        surf, la, n, _y_ticks(la, *loss_range(data)[:2], False, min(4, max_y)), theme, small, s
+    )
     _draw_axes(surf, aa, n, _y_ticks(aa, aa.y0, aa.y1, True, min(4, max_y)), theme, small, s)
     if baseline is not None and math.isfinite(baseline):
         _draw_baseline(surf, aa, baseline, label, theme, small, s)
@@ -245,19 +271,49 @@ def _render_plots(size, history, baseline, label, theme: Theme, s: float) -> pyg
     log = " (log scale)" if la.log else ""
     loss_titles = ("Loss per epoch" + log, "Loss" + log)
     last = [_last(data[:, i]) for i in range(4)]
-    fmt_loss = lambda v: "" if math.isnan(v) else format_number(v) if abs(v) < 100 else f"{v:.3g}"
-    fmt_acc = lambda v: "" if math.isnan(v) else f"{v * 100:.1f}%"
-    _draw_legend(surf, g["loss_panel"], loss_titles,
-                 [("train", theme.chart_train, "circle", fmt_loss(last[0])),
-                  ("test", theme.chart_test, "square", fmt_loss(last[2]))], theme, small, s)
-    _draw_legend(surf, g["acc_panel"], ("Accuracy per epoch", "Accuracy"),
-                 [("train", theme.chart_train, "circle", fmt_acc(last[1])),
-                  ("test", theme.chart_test, "square", fmt_acc(last[3]))], theme, small, s)
+    _draw_legend(
+        surf,
+        g["loss_panel"],
+        loss_titles,
+        [
+            ("train", theme.chart_train, "circle", _fmt_loss(last[0])),
+            ("test", theme.chart_test, "square", _fmt_loss(last[2])),
+        ],
+        theme,
+        small,
+        s,
+    )
+    _draw_legend(
+        surf,
+        g["acc_panel"],
+        ("Accuracy per epoch", "Accuracy"),
+        [
+            ("train", theme.chart_train, "circle", _fmt_acc(last[1])),
+            ("test", theme.chart_test, "square", _fmt_acc(last[3])),
+        ],
+        theme,
+        small,
+        s,
+    )
     if n == 0:
         for axes in (la, aa):
-            draw_text(surf, "no finished epoch yet", small, theme.text_dim,
-                      (axes.rect.centerx, axes.rect.y + axes.rect.h * 0.3), anchor="center")
+            draw_text(
+                surf,
+                "no finished epoch yet",
+                small,
+                theme.text_dim,
+                (axes.rect.centerx, axes.rect.y + axes.rect.h * 0.3),
+                anchor="center",
+            )
     return surf
+
+
+def _fmt_loss(v: float) -> str:
+    return "" if math.isnan(v) else format_number(v) if abs(v) < 100 else f"{v:.3g}"
+
+
+def _fmt_acc(v: float) -> str:
+    return "" if math.isnan(v) else f"{v * 100:.1f}%"
 
 
 def baseline_label(baseline: float, target_digit: int | None) -> str:
@@ -265,13 +321,21 @@ def baseline_label(baseline: float, target_digit: int | None) -> str:
     return f"{who}: {baseline * 100:.2f}%"
 
 
-def draw_charts(surface: pygame.Surface, rect: pygame.Rect, history, theme: Theme, *,
-                baseline: float | None, epoch_progress: float | None = None, epoch: int = 0,
-                target_digit: int | None = None) -> None:
+def draw_charts(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    history,
+    theme: Theme,
+    *,
+    baseline: float | None,
+    epoch_progress: float | None = None,
+    epoch: int = 0,
+    target_digit: int | None = None,
+) -> None:
     """Loss and accuracy per finished epoch (train and test), the base-rate line at
     `baseline` (accuracy of a bulb that never lights), epoch counter and progress bar."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     pad = max(4, round(theme.pad * s))
     top = line_height(font_px(theme.font_title, s, theme)) + round(6 * s)  # as chart_geometry
     body = pygame.Rect(1, top, rect.w - 2, rect.h - top - pad // 2)
@@ -301,8 +365,9 @@ def _draw_epoch(surface, rect: pygame.Rect, theme: Theme, s: float, epoch: int, 
     right = rect.right - pad
     if progress is not None and math.isfinite(float(progress)):
         p = max(0.0, min(1.0, float(progress)))
-        r = draw_text(surface, f"{p * 100:.0f}%", size, theme.text_dim, (right, mid),
-                      anchor="midright")
+        r = draw_text(
+            surface, f"{p * 100:.0f}%", size, theme.text_dim, (right, mid), anchor="midright"
+        )
         bar = pygame.Rect(0, 0, round(140 * s), max(4, round(6 * s)))
         bar.midright = (r.left - round(8 * s), mid)
         draw_progress_bar(surface, bar, p, theme)

@@ -17,6 +17,7 @@ import pygame
 
 from simulator.theme import Theme
 from simulator.view.common import (
+    begin,
     draw_header,
     draw_plate,
     draw_text,
@@ -25,7 +26,6 @@ from simulator.view.common import (
     luminance,
     mix,
     text_width,
-    ui_scale,
 )
 from simulator.view.layout import N, board_grid, board_header_height
 
@@ -154,8 +154,13 @@ def _ring(cell: int, colour, width_frac: float) -> pygame.Surface:
         size = cell + 2 * pad
         big = pygame.Surface((size * k, size * k), pygame.SRCALPHA)
         width = max(1.5 * k, cell * k * width_frac)
-        pygame.draw.circle(big, (*colour, 255), (size * k / 2, size * k / 2),
-                           (cell / 2 + pad * 0.55) * k, round(width))
+        pygame.draw.circle(
+            big,
+            (*colour, 255),
+            (size * k / 2, size * k / 2),
+            (cell / 2 + pad * 0.55) * k,
+            round(width),
+        )
         ring = pygame.transform.smoothscale(big, (size, size))
         _RINGS[key] = ring
     return ring
@@ -209,8 +214,9 @@ def _draw_board_header(surface, rect, theme: Theme, s: float, scale: float) -> N
     bar_rect = pygame.Rect(0, 0, bar_w, bar_h)
     bar_rect.midright = (r_hi.left - round(5 * s), mid)
     surface.blit(_legend_bar(bar_w, bar_h, theme), bar_rect)
-    r_lo = draw_text(surface, lo, size, theme.text_dim, (bar_rect.left - round(5 * s), mid),
-                     anchor="midright")
+    r_lo = draw_text(
+        surface, lo, size, theme.text_dim, (bar_rect.left - round(5 * s), mid), anchor="midright"
+    )
     title_size = min(font_px(theme.font_title, s, theme), max(9, hdr - 6))
     r = draw_text(surface, "Knobs", title_size, theme.text, (rect.x + pad, mid), anchor="midleft")
     sub = "784 weights, one per sensor"
@@ -218,8 +224,9 @@ def _draw_board_header(surface, rect, theme: Theme, s: float, scale: float) -> N
     if text_width(sub, size) > room:
         sub = "784 weights"
     if text_width(sub, size) <= room:
-        draw_text(surface, sub, size, theme.text_dim, (r.right + round(7 * s), mid),
-                  anchor="midleft")
+        draw_text(
+            surface, sub, size, theme.text_dim, (r.right + round(7 * s), mid), anchor="midleft"
+        )
 
 
 def draw_knobs(
@@ -245,13 +252,13 @@ def draw_knobs(
     w = np.asarray(weights, dtype=np.float32).reshape(-1)
     if w.shape != (N * N,):
         raise ValueError(f"weights must have 784 values, got shape {np.shape(weights)}")
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     x0, y0, cell = board_grid(rect)
     draw_plate(surface, rect, theme, s, hole=pygame.Rect(x0, y0, N * cell, N * cell))
     _draw_board_header(surface, rect, theme, s, float(scale))
     levels = knob_levels(w, scale)
     sprites, positions = knob_sprites(cell, theme), _positions(x0, y0, cell)
-    surface.fblits([(sprites[lv], p) for lv, p in zip(levels.tolist(), positions)])
+    surface.fblits([(sprites[lv], p) for lv, p in zip(levels.tolist(), positions, strict=True)])
     if ghost is not None:
         g = np.asarray(ghost, dtype=np.float32).reshape(-1)
         if g.shape != w.shape:
@@ -260,8 +267,10 @@ def draw_knobs(
         moved = np.flatnonzero(g_levels != levels)
         ghosts = _ghost_sprites(cell, theme)
         surface.fblits([(ghosts[g_levels[i]], positions[i]) for i in moved.tolist()])
-    for index, colour, width in ((hover, theme.knob_hover, 0.08), (selected, theme.knob_selected,
-                                                                    0.13)):
+    for index, colour, width in (
+        (hover, theme.knob_hover, 0.08),
+        (selected, theme.knob_selected, 0.13),
+    ):
         if index is not None and 0 <= int(index) < N * N:
             ring = _ring(cell, colour, width)
             px, py = positions[int(index)]
@@ -293,13 +302,18 @@ def _draw_dial(surface, centre, radius: float, theme: Theme, s: float) -> None:
         angle = -MAX_ANGLE + i * 27
         major = i in (0, 5, 10)
         inner = radius * (1.07 if major else 1.1)
-        pygame.draw.line(surface, theme.text_dim if major else theme.chart_axis,
-                         _tip(cx, cy, angle, inner), _tip(cx, cy, angle, radius * 1.2),
-                         max(1, round((2 if major else 1) * s)))
+        pygame.draw.line(
+            surface,
+            theme.text_dim if major else theme.chart_axis,
+            _tip(cx, cy, angle, inner),
+            _tip(cx, cy, angle, radius * 1.2),
+            max(1, round((2 if major else 1) * s)),
+        )
     size = font_px(theme.font_small, s, theme)
     for angle, mark in ((-MAX_ANGLE, "−"), (0, "0"), (MAX_ANGLE, "+")):
-        draw_text(surface, mark, size, theme.text_dim, _tip(cx, cy, angle, radius * 1.38),
-                  anchor="center")
+        draw_text(
+            surface, mark, size, theme.text_dim, _tip(cx, cy, angle, radius * 1.38), anchor="center"
+        )
 
 
 def draw_bias_knob(
@@ -313,7 +327,7 @@ def draw_bias_knob(
 ) -> None:
     """One big knob for the bias (the bulb's threshold, with its sign flipped), value printed."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     draw_plate(surface, rect, theme, s)
     title = label[:1].upper() + label[1:]
     body = draw_header(surface, rect, theme, s, title, "threshold = −bias")
@@ -323,8 +337,14 @@ def draw_bias_knob(
     avail_h = body.h - value_h - 2 * pad
     radius = min((rect.w - 2 * pad) / 2 / 1.55, avail_h / 2 / 1.45, 90 * s)
     if radius < 6:
-        draw_text(surface, format_weight(float(value)), value_size, theme.text,
-                  body.center, anchor="center")
+        draw_text(
+            surface,
+            format_weight(float(value)),
+            value_size,
+            theme.text,
+            body.center,
+            anchor="center",
+        )
         return
     cy = body.y + pad + (avail_h - 2 * radius * 1.45) / 2 + radius * 1.45
     centre = (rect.centerx, cy)
@@ -332,5 +352,11 @@ def draw_bias_knob(
     level = int(knob_levels([value], scale)[0])
     sprite = _big_knob(max(4, round(2 * radius)), level, theme)
     surface.blit(sprite, sprite.get_rect(center=centre))
-    draw_text(surface, format_weight(float(value)), value_size, theme.text,
-              (rect.centerx, cy + radius * 1.3 + pad * 0.5), anchor="midtop")
+    draw_text(
+        surface,
+        format_weight(float(value)),
+        value_size,
+        theme.text,
+        (rect.centerx, cy + radius * 1.3 + pad * 0.5),
+        anchor="midtop",
+    )

@@ -164,8 +164,9 @@ def compute_layout(size: tuple[int, int]) -> Layout:
 
     charts_min = round(0.225 * h)
     side_min = max(SIDE_MIN, round(136 * s))
-    cell = min(_largest_cell(work.w - 2 * side_min - 2 * gap),
-               _largest_cell(work.h - charts_min - gap))
+    cell = min(
+        _largest_cell(work.w - 2 * side_min - 2 * gap), _largest_cell(work.h - charts_min - gap)
+    )
     side_b = _board_side(cell)
     side_w = min(round(SIDE_MAX * s), (work.w - side_b - 2 * gap) // 2)
     left_x = work.x + (work.w - side_b - 2 * side_w - 2 * gap) // 2
@@ -176,8 +177,9 @@ def compute_layout(size: tuple[int, int]) -> Layout:
     right_x = board.right + gap
     avail = side_b - 2 * gap
     bulb_h, meter_h = round(avail * 0.34), round(avail * 0.34)
-    bulb, meter, verdict = _stack(right_x, work.y, side_w,
-                                  [bulb_h, meter_h, avail - bulb_h - meter_h], gap)
+    bulb, meter, verdict = _stack(
+        right_x, work.y, side_w, [bulb_h, meter_h, avail - bulb_h - meter_h], gap
+    )
     charts = Rect(work.x, board.bottom + gap, work.w, work.bottom - board.bottom - gap)
     return Layout(retina, board, bias, bulb, meter, verdict, charts, panel, status, scale=s)
 

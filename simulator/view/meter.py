@@ -8,6 +8,7 @@ import pygame
 
 from simulator.theme import Theme
 from simulator.view.common import (
+    begin,
     clip_to,
     draw_header,
     draw_plate,
@@ -17,7 +18,6 @@ from simulator.view.common import (
     line_height,
     nice_ticks,
     text_width,
-    ui_scale,
 )
 
 SWEEP = 50.0  # degrees either side of straight up
@@ -91,30 +91,41 @@ def _face(size: tuple[int, int], lo: float, hi: float, s: float, theme: Theme) -
     label_r = radius + line_height(size_px) * 0.62
     for v in ticks:
         a = needle_angle(v, lo, hi)
-        pygame.draw.line(face, ink, _point(pivot, a, radius), _point(pivot, a, radius * 0.87),
-                         width + 1)
-        draw_text(face, format_number(v, step), size_px, ink, _point(pivot, a, label_r),
-                  anchor="center", name=theme.font_name)
+        pygame.draw.line(
+            face, ink, _point(pivot, a, radius), _point(pivot, a, radius * 0.87), width + 1
+        )
+        draw_text(
+            face, format_number(v, step), size_px, ink, _point(pivot, a, label_r), anchor="center"
+        )
     _FACES[key] = face
     if len(_FACES) > 32:
         _FACES.pop(next(iter(_FACES)))
     return face
 
 
-def draw_meter(surface: pygame.Surface, rect: pygame.Rect, weighted_sum: float, theme: Theme, *,
-               lo: float = -10.0, hi: float = 10.0, pinned: bool = False) -> pygame.Rect:
+def draw_meter(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    weighted_sum: float,
+    theme: Theme,
+    *,
+    lo: float = -10.0,
+    hi: float = 10.0,
+    pinned: bool = False,
+) -> pygame.Rect:
     """Draw the meter reading `weighted_sum`; pinned (needle on its stop, red, 'PINNED')
     outside [lo, hi] or when `pinned` is set (the app sets it when the output leaves 0..1).
     Returns the face rect (see `meter_geometry` for the needle's pivot and length)."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     draw_plate(surface, rect, theme, s)
     value = float(weighted_sum)
     lo, hi = (float(lo), float(hi)) if hi > lo else (-10.0, 10.0)
     off_scale = not (lo <= value <= hi)
     pinned = bool(pinned) or off_scale
-    body = draw_header(surface, rect, theme, s, "Meter", "" if pinned else "weighted sum",
-                       compact=True)
+    body = draw_header(
+        surface, rect, theme, s, "Meter", "" if pinned else "weighted sum", compact=True
+    )
     pad = max(4, round(theme.pad * s))
     if pinned:
         _pinned_badge(surface, rect, theme, s, pad)
@@ -124,9 +135,15 @@ def draw_meter(surface: pygame.Surface, rect: pygame.Rect, weighted_sum: float, 
         surface.blit(_face(face_rect.size, lo, hi, s, theme), face_rect)
         _draw_needle(surface, face_rect, value, lo, hi, pinned, off_scale, theme, s)
     colour = theme.meter_pinned if pinned else theme.text
-    draw_text(surface, f"Σ = {format_number(value)}", value_size, colour,
-              (rect.x + pad, rect.bottom - pad - line_height(value_size) // 2), anchor="midleft",
-              max_width=rect.w - 2 * pad)
+    draw_text(
+        surface,
+        f"Σ = {format_number(value)}",
+        value_size,
+        colour,
+        (rect.x + pad, rect.bottom - pad - line_height(value_size) // 2),
+        anchor="midleft",
+        max_width=rect.w - 2 * pad,
+    )
     return face_rect
 
 
@@ -146,8 +163,17 @@ def _pinned_badge(surface, rect: pygame.Rect, theme: Theme, s: float, pad: int) 
     draw_text(surface, "PINNED", size, theme.meter_face, r.center, anchor="center")
 
 
-def _draw_needle(surface, face: pygame.Rect, value: float, lo: float, hi: float, pinned: bool,
-                 off_scale: bool, theme: Theme, s: float) -> None:
+def _draw_needle(
+    surface,
+    face: pygame.Rect,
+    value: float,
+    lo: float,
+    hi: float,
+    pinned: bool,
+    off_scale: bool,
+    theme: Theme,
+    s: float,
+) -> None:
     pivot, radius = meter_geometry(face, s, theme)
     angle = needle_angle(value, lo, hi)
     if pinned and not off_scale and not math.isnan(value):
@@ -155,10 +181,12 @@ def _draw_needle(surface, face: pygame.Rect, value: float, lo: float, hi: float,
     side = 1 if angle > 0 else -1
     for stop in (-1, 1):
         colour = theme.meter_pinned if pinned and stop == side else theme.meter_ink
-        pygame.draw.circle(surface, colour, _point(pivot, stop * (STOP + 4), radius * 0.97),
-                           max(2, round(3 * s)))
+        pygame.draw.circle(
+            surface, colour, _point(pivot, stop * (STOP + 4), radius * 0.97), max(2, round(3 * s))
+        )
     needle = theme.meter_pinned if pinned else theme.meter_needle
     with clip_to(surface, face):
-        pygame.draw.aaline(surface, needle, pivot, _point(pivot, angle, radius * 1.03),
-                           max(2, round(2.2 * s)))
+        pygame.draw.aaline(
+            surface, needle, pivot, _point(pivot, angle, radius * 1.03), max(2, round(2.2 * s))
+        )
         pygame.draw.circle(surface, needle, pivot, max(4, round(7 * s)))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pygame
 
 from simulator.theme import Theme
+from simulator.view import common
 from simulator.view.common import (
+    begin,
     draw_progress_bar,
     draw_text,
     font_px,
@@ -31,6 +33,7 @@ def _backdrop(size: tuple[int, int], theme: Theme) -> pygame.Surface:
 
 def tooltip_rect(surface_size: tuple[int, int], pos, lines: list[str], theme: Theme) -> pygame.Rect:
     """Where draw_tooltip puts its box: below-right of pos, flipped/clamped to stay on screen."""
+    common.use_font(theme)
     s = ui_scale(surface_size)
     size = font_px(theme.font_small, s, theme)
     pad = max(4, round(6 * s))
@@ -50,7 +53,7 @@ def draw_tooltip(surface: pygame.Surface, pos, lines, theme: Theme) -> pygame.Re
     lines = [str(t) for t in lines]
     if not lines:
         return pygame.Rect(pos, (0, 0))
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     box = tooltip_rect(surface.get_size(), pos, lines, theme)
     size = font_px(theme.font_small, s, theme)
     pad = max(4, round(6 * s))
@@ -74,11 +77,18 @@ def _keycap(surface, text: str, size: int, pos, theme: Theme, s: float) -> pygam
     return cap
 
 
-def draw_help(surface: pygame.Surface, rect: pygame.Rect, shortcuts, theme: Theme, *,
-              title: str = "Keys and mouse", hint: str = "") -> None:
+def draw_help(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    shortcuts,
+    theme: Theme,
+    *,
+    title: str = "Keys and mouse",
+    hint: str = "",
+) -> None:
     """A help sheet over `rect`: (key, action) pairs in one or two columns on a dim backdrop."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     surface.blit(_backdrop(rect.size, theme), rect)
     pairs = [(str(k), str(a)) for k, a in shortcuts]
     size, t_size = font_px(theme.font_body, s, theme), font_px(theme.font_value, s, theme)
@@ -91,14 +101,24 @@ def draw_help(surface: pygame.Surface, rect: pygame.Rect, shortcuts, theme: Them
     max_rows = max(1, (rect.h - 2 * pad - title_h - pad) // row_h)
     cols = 1 if len(pairs) <= max_rows or 2 * col_w + 3 * pad > rect.w else 2
     rows = -(-len(pairs) // cols) if pairs else 0
-    box = pygame.Rect(0, 0, min(rect.w - 2 * pad, cols * col_w + (cols + 1) * pad),
-                      min(rect.h - 2 * pad, title_h + rows * row_h + 2 * pad))
+    box = pygame.Rect(
+        0,
+        0,
+        min(rect.w - 2 * pad, cols * col_w + (cols + 1) * pad),
+        min(rect.h - 2 * pad, title_h + rows * row_h + 2 * pad),
+    )
     box.center = rect.center
     pygame.draw.rect(surface, theme.card_bg, box, border_radius=max(4, round(8 * s)))
     pygame.draw.rect(surface, theme.card_border, box, 1, border_radius=max(4, round(8 * s)))
     draw_text(surface, title, t_size, theme.text, (box.x + pad, box.y + pad))
-    draw_text(surface, hint, font_px(theme.font_small, s, theme), theme.text_dim,
-              (box.right - pad, box.y + pad + line_height(t_size) // 2), anchor="midright")
+    draw_text(
+        surface,
+        hint,
+        font_px(theme.font_small, s, theme),
+        theme.text_dim,
+        (box.right - pad, box.y + pad + line_height(t_size) // 2),
+        anchor="midright",
+    )
     for i, (key, action) in enumerate(pairs):
         col, row = divmod(i, rows) if rows else (0, 0)
         x = box.x + pad + col * (col_w + pad)
@@ -106,15 +126,28 @@ def draw_help(surface: pygame.Surface, rect: pygame.Rect, shortcuts, theme: Them
         if y + row_h // 2 > box.bottom:
             continue
         _keycap(surface, key, size, (x, y), theme, s)
-        draw_text(surface, action, size, theme.text, (x + key_w, y), anchor="midleft",
-                  max_width=col_w - key_w)
+        draw_text(
+            surface,
+            action,
+            size,
+            theme.text,
+            (x + key_w, y),
+            anchor="midleft",
+            max_width=col_w - key_w,
+        )
 
 
-def draw_notice(surface: pygame.Surface, rect: pygame.Rect, theme: Theme, *, text: str,
-                progress: float | None = None) -> None:
+def draw_notice(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    theme: Theme,
+    *,
+    text: str,
+    progress: float | None = None,
+) -> None:
     """A banner in `rect` with `text` (wrapped) and, when progress is given, a bar (0..1)."""
     rect = pygame.Rect(rect)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     pad = max(4, round(10 * s))
     size = font_px(theme.font_body, s, theme)
     pygame.draw.rect(surface, theme.tooltip_bg, rect, border_radius=max(4, round(6 * s)))
@@ -129,6 +162,7 @@ def draw_notice(surface: pygame.Surface, rect: pygame.Rect, theme: Theme, *, tex
         draw_text(surface, line, size, theme.text, (rect.x + pad, y), max_width=rect.w - 2 * pad)
         y += line_height(size)
     if bar_h:
-        bar = pygame.Rect(rect.x + pad, min(y + pad, rect.bottom - pad - bar_h), rect.w - 2 * pad,
-                          bar_h)
+        bar = pygame.Rect(
+            rect.x + pad, min(y + pad, rect.bottom - pad - bar_h), rect.w - 2 * pad, bar_h
+        )
         draw_progress_bar(surface, bar, float(progress), theme)

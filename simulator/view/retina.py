@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 
 from simulator.theme import Theme
-from simulator.view.common import draw_header, draw_plate, mix, ui_scale
+from simulator.view.common import begin, draw_header, draw_plate, mix
 from simulator.view.layout import N, retina_grid, retina_header_height
 
 LIGHT_LEVELS = 32  # brightness steps of a photocell
@@ -40,8 +40,9 @@ def _cell_sprite(cell: int, level: int, theme: Theme) -> pygame.Surface:
     pygame.draw.circle(big, mix(theme.board_bg, lens, 0.75), (c, c), cell * k * 0.5)
     pygame.draw.circle(big, lens, (c, c), cell * k * 0.42)
     if cell >= 6:  # a faint glint: glass, not paint
-        pygame.draw.circle(big, mix(lens, (255, 255, 255), 0.35), (c * 0.74, c * 0.7),
-                           cell * k * 0.09)
+        pygame.draw.circle(
+            big, mix(lens, (255, 255, 255), 0.35), (c * 0.74, c * 0.7), cell * k * 0.09
+        )
     return pygame.transform.smoothscale(big, (cell, cell))
 
 
@@ -61,19 +62,51 @@ def _positions(x0: int, y0: int, cell: int) -> list[tuple[int, int]]:
     return _POSITIONS[key]
 
 
-def draw_retina(surface: pygame.Surface, rect: pygame.Rect, image, theme: Theme, *,
-                hover: tuple[int, int] | None = None) -> None:
+_LAST: dict[tuple, tuple[bytes, pygame.Surface]] = {}
+
+
+def _grid_surface(levels: np.ndarray, cell: int, theme: Theme) -> pygame.Surface:
+    """The 28x28 photocells as one surface, redrawn only when the picture changes."""
+    key = (cell, theme)
+    data = levels.tobytes()
+    last = _LAST.get(key)
+    if last is not None and last[0] == data:
+        return last[1]
+    grid = last[1] if last is not None else pygame.Surface((N * cell, N * cell))
+    sprites = _cell_sprites(cell, theme)
+    positions = _positions(0, 0, cell)
+    grid.fblits([(sprites[lv], p) for lv, p in zip(levels.tolist(), positions, strict=True)])
+    if len(_LAST) > 8:
+        _LAST.clear()
+    _LAST[key] = (data, grid)
+    return grid
+
+
+def draw_retina(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    image,
+    theme: Theme,
+    *,
+    hover: tuple[int, int] | None = None,
+) -> None:
     """Draw the retina for `image` (28, 28) light in [0, 1]; hover: (row, col) to ring."""
     rect = pygame.Rect(rect)
     levels = retina_levels(image)
-    s = ui_scale(surface.get_size())
+    s = begin(surface, theme)
     x0, y0, cell = retina_grid(rect)
     draw_plate(surface, rect, theme, s, hole=pygame.Rect(x0, y0, N * cell, N * cell))
-    draw_header(surface, rect, theme, s, "Retina", "28×28 light sensors",
-                header_h=retina_header_height(rect))
-    sprites = _cell_sprites(cell, theme)
-    surface.fblits([(sprites[lv], p) for lv, p in zip(levels.tolist(), _positions(x0, y0, cell))])
+    draw_header(
+        surface,
+        rect,
+        theme,
+        s,
+        "Retina",
+        "28×28 light sensors",
+        header_h=retina_header_height(rect),
+    )
     grid = pygame.Rect(x0, y0, N * cell, N * cell)
+    surface.blit(_grid_surface(levels, cell, theme), grid)
     pygame.draw.rect(surface, theme.card_border, grid.inflate(2, 2), 1)
     if hover is not None:
         row, col = hover
