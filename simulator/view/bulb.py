@@ -15,8 +15,10 @@ from simulator.view.common import (
     draw_plate,
     draw_text,
     font_px,
+    format_number,
     line_height,
     mix,
+    remember,
 )
 
 GLOW_LEVELS = 48
@@ -103,7 +105,7 @@ def _halo(radius: int, theme: Theme) -> pygame.Surface:
         d = np.sqrt(xx * xx + yy * yy) / radius
         alpha = np.clip(1.0 - d, 0.0, 1.0) ** 2.2 * 235
         pygame.surfarray.pixels_alpha(halo)[:] = alpha.T.astype(np.uint8)
-        _HALOS[key] = halo
+        remember(_HALOS, key, halo, limit=4)
     return halo
 
 
@@ -139,7 +141,7 @@ def draw_bulb(
     glass = _glass_sprite(radius, round(b * GLOW_LEVELS), lit, theme)
     surface.blit(glass, glass.get_rect(midtop=(centre[0], centre[1] - radius)))
     state = "LIT" if lit else "off"
-    value = f"{out:.2f}" if math.isfinite(out) and abs(out) < 1e4 else f"{out:.3g}"
+    value = format_number(out)
     cap_y = rect.bottom - pad - cap_h // 2
     r = draw_text(
         surface,

@@ -309,7 +309,11 @@ def _render_plots(size, history, baseline, label, theme: Theme, s: float) -> pyg
 
 
 def _fmt_loss(v: float) -> str:
-    return "" if math.isnan(v) else format_number(v) if abs(v) < 100 else f"{v:.3g}"
+    if math.isnan(v):
+        return ""
+    if abs(v) < 100:
+        return format_number(v)
+    return f"{v:.0f}" if abs(v) < 1e6 else f"{v:.2g}".replace("+", "")
 
 
 def _fmt_acc(v: float) -> str:

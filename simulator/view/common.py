@@ -15,6 +15,15 @@ _TEXT: dict[tuple, pygame.Surface] = {}
 _TEXT_LIMIT = 2048
 
 
+def remember(cache: dict, key, value, limit: int = 8):
+    """Store value in a per-size sprite cache, forgetting everything once it holds `limit`
+    entries (a resized window leaves the old sizes behind)."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def ui_scale(size: tuple[int, int]) -> float:
     """How much bigger than at 1280x800 text and strokes are drawn in a window of `size`."""
     s = min(size[0] / REFERENCE_SIZE[0], size[1] / REFERENCE_SIZE[1])

@@ -25,6 +25,7 @@ from simulator.view.common import (
     line_height,
     luminance,
     mix,
+    remember,
     text_width,
 )
 from simulator.view.layout import N, board_grid, board_header_height
@@ -122,11 +123,12 @@ def knob_sprites(cell: int, theme: Theme) -> list[pygame.Surface]:
     sprites = _SPRITES.get(key)
     if sprites is None:
         sprites = [_knob_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)]
-        _SPRITES[key] = sprites
+        remember(_SPRITES, key, sprites, limit=4)
     return sprites
 
 
-def _ghost_sprite(cell: int, level: int, theme: Theme) -> pygame.Surface:
+def _ghost_sprite(cell: int, level: int, theme: Theme) -> tuple[pygame.Surface, tuple[int, int]]:
+    """A faint second needle, cropped to its bounding box (alpha blits cost by area)."""
     k = _SUPERSAMPLE
     big = pygame.Surface((cell * k, cell * k), pygame.SRCALPHA)
     c, r = cell * k / 2, cell * k * KNOB_RADIUS
@@ -135,14 +137,18 @@ def _ghost_sprite(cell: int, level: int, theme: Theme) -> pygame.Surface:
     width = max(1.2 * k, r * 0.17)
     _thick_line(big, (*theme.knob_rim, theme.knob_ghost_alpha), start, end, width + 1.2 * k)
     _thick_line(big, (*theme.knob_ghost, theme.knob_ghost_alpha), start, end, width)
-    return pygame.transform.smoothscale(big, (cell, cell))
+    sprite = pygame.transform.smoothscale(big, (cell, cell))
+    box = sprite.get_bounding_rect()
+    return sprite.subsurface(box).copy(), box.topleft
 
 
-def _ghost_sprites(cell: int, theme: Theme) -> list[pygame.Surface]:
+def _ghost_sprites(cell: int, theme: Theme) -> list[tuple[pygame.Surface, tuple[int, int]]]:
     key = (cell, theme)
-    if key not in _GHOSTS:
-        _GHOSTS[key] = [_ghost_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)]
-    return _GHOSTS[key]
+    ghosts = _GHOSTS.get(key)
+    if ghosts is None:
+        ghosts = [_ghost_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)]
+        remember(_GHOSTS, key, ghosts, limit=4)
+    return ghosts
 
 
 def _ring(cell: int, colour, width_frac: float) -> pygame.Surface:
@@ -161,8 +167,7 @@ def _ring(cell: int, colour, width_frac: float) -> pygame.Surface:
             (cell / 2 + pad * 0.55) * k,
             round(width),
         )
-        ring = pygame.transform.smoothscale(big, (size, size))
-        _RINGS[key] = ring
+        ring = remember(_RINGS, key, pygame.transform.smoothscale(big, (size, size)), limit=16)
     return ring
 
 
@@ -198,7 +203,7 @@ def _legend_bar(w: int, h: int, theme: Theme) -> pygame.Surface:
         for x in range(w):
             t = 2 * x / max(1, w - 1) - 1
             pygame.draw.line(bar, knob_colour(t, theme), (x, 0), (x, h))
-        _LEGENDS[key] = bar
+        remember(_LEGENDS, key, bar)
     return bar
 
 
@@ -266,7 +271,11 @@ def draw_knobs(
         g_levels = knob_levels(w + g, scale)
         moved = np.flatnonzero(g_levels != levels)
         ghosts = _ghost_sprites(cell, theme)
-        surface.fblits([(ghosts[g_levels[i]], positions[i]) for i in moved.tolist()])
+        blits = []
+        for i, lv in zip(moved.tolist(), g_levels[moved].tolist(), strict=True):
+            sprite, (ox, oy) = ghosts[lv]
+            blits.append((sprite, (positions[i][0] + ox, positions[i][1] + oy)))
+        surface.fblits(blits)
     for index, colour, width in (
         (hover, theme.knob_hover, 0.08),
         (selected, theme.knob_selected, 0.13),
