@@ -50,6 +50,7 @@ INPUT_MODES = ("raw", "unit")
 CE_EPS = 1e-7  # Keras's clipping of probabilities inside cross-entropy
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-7  # Keras's Adam defaults
 GUARD_EVERY = 16  # batches between finiteness checks (and rollback snapshots)
+SMALL_BATCH = 1024  # up to this batch size, batches are gathered from uint8 rows
 
 
 @dataclass
@@ -306,7 +307,7 @@ class TrainingDiverged(RuntimeError):
     """Raised when a loss or knob becomes NaN/infinite; the knobs were rolled back."""
 
 
-def make_output_delta(config: Config, input_scale: float = 1.0):
+def make_output_delta(config: Config, input_scale: float = 1.0, grad_scale: float = 1.0):
     """A function ``delta(z, Y, a, d, t)`` for these switches: it writes the outputs into
     a and dL/dz of the batch mean loss into d, for a batch of weighted sums z.
 
@@ -314,63 +315,86 @@ def make_output_delta(config: Config, input_scale: float = 1.0):
     everything happens in place, since this is the inner loop of training. The switches
     are resolved here, once. With ``input_scale`` s, z is the sum over *unscaled* inputs:
     the true weighted sum is s z, and d comes out multiplied by s, ready for the
-    unscaled inputs' transpose (this saves scaling every batch's 25,000 inputs).
+    unscaled inputs' transpose (this saves scaling every batch's 25,000 inputs). d is
+    also multiplied by ``grad_scale`` (Adam folds its 1 - b1 in here, for free).
     """
     act, loss, k = config.activation, config.loss, config.bulbs
     categorical = loss == "ce" and act == "softmax"
+    fused = loss == "ce" and act != "none"  # sigmoid/softmax + cross-entropy: a - y
     s = np.float32(input_scale)
+    d_scale = s * np.float32(grad_scale)
     activate_into = {"none": _identity_into, "sigmoid": _sigmoid_into, "softmax": _softmax_into}[act]
-
-    means = {}  # batch length -> the loss's 1/n (times s), a float32 made once
+    loss_grad = None if fused else {"mse": _mse_grad, "mae": _mae_grad, "ce": _bce_grad}[loss]
+    chain = {"none": None, "sigmoid": _sigmoid_chain, "softmax": _softmax_chain}[act]
+    means = {}  # batch length -> the loss's 1/n (times the scales), a float32 made once
 
     def delta(z, Y, a, d, t):
         activate_into(a, z, s)
-        mean = means.get(len(z))
+        n = len(z)
+        mean = means.get(n)
         if mean is None:
-            mean = means[len(z)] = s / np.float32(len(z) if categorical else len(z) * k)
-        np.subtract(a, Y, out=d)
-        if loss == "ce" and act != "none":
-            np.multiply(d, mean, out=d)  # sigmoid/softmax + cross-entropy: (a - y) / n
+            mean = means[n] = d_scale / np.float32(n if categorical else n * k)
+        _sub(a, Y, d)
+        if fused:
+            _mul(d, mean, d)
             return
-        if loss == "mse":
-            np.multiply(d, 2 * mean, out=d)
-        elif loss == "mae":
-            np.sign(d, out=d)
-            np.multiply(d, mean, out=d)
-        else:  # binary cross-entropy on a raw output: zero gradient where the clip holds
-            np.clip(a, CE_EPS, 1 - CE_EPS, out=t)
-            inside = t == a
-            np.multiply(t, 1 - t, out=t)
-            np.divide(d, t, out=d)
-            np.multiply(d, mean * inside, out=d)
-        if act == "sigmoid":  # da/dz = a (1 - a)
-            np.multiply(d, a, out=d)
-            np.subtract(1.0, a, out=t)
-            np.multiply(d, t, out=d)
-        elif act == "softmax":  # Jacobian-vector product: a * (d - sum(d * a))
-            np.multiply(d, a, out=t)
-            np.subtract(d, t.sum(axis=1, keepdims=True), out=d)
-            np.multiply(d, a, out=d)
+        loss_grad(d, a, t, mean)
+        if chain is not None:
+            chain(d, a, t)
 
     return delta
 
 
+# The pieces of delta(). Ufuncs are called with a positional ``out``: in a loop of
+# 2,000 steps an epoch, each of these calls is mostly interpreter overhead.
+_mul, _add, _sub, _div = np.multiply, np.add, np.subtract, np.divide
+
+
 def _identity_into(a, z, s):
-    np.multiply(z, s, out=a)
+    _mul(z, s, a)
 
 
 def _sigmoid_into(a, z, s):
-    np.multiply(z, -s, out=a)
-    np.exp(a, out=a)
-    np.add(a, 1.0, out=a)
-    np.reciprocal(a, out=a)
+    _mul(z, -s, a)
+    np.exp(a, a)
+    _add(a, 1.0, a)
+    np.reciprocal(a, a)
 
 
 def _softmax_into(a, z, s):  # shifted by the row maximum so that exp cannot overflow
-    np.multiply(z, s, out=a)
-    np.subtract(a, a.max(axis=1, keepdims=True), out=a)
-    np.exp(a, out=a)
-    np.divide(a, a.sum(axis=1, keepdims=True), out=a)
+    _mul(z, s, a)
+    _sub(a, a.max(axis=1, keepdims=True), a)
+    np.exp(a, a)
+    _div(a, a.sum(axis=1, keepdims=True), a)
+
+
+def _mse_grad(d, a, t, mean):  # d holds a - y
+    _mul(d, 2 * mean, d)
+
+
+def _mae_grad(d, a, t, mean):
+    np.sign(d, d)
+    _mul(d, mean, d)
+
+
+def _bce_grad(d, a, t, mean):  # cross-entropy on a raw output: no gradient where clipped
+    np.clip(a, CE_EPS, 1 - CE_EPS, out=t)
+    inside = t == a
+    _mul(t, 1 - t, t)
+    _div(d, t, d)
+    _mul(d, mean * inside, d)
+
+
+def _sigmoid_chain(d, a, t):  # da/dz = a (1 - a)
+    _mul(d, a, d)
+    _sub(1.0, a, t)
+    _mul(d, t, d)
+
+
+def _softmax_chain(d, a, t):  # Jacobian-vector product: a * (d - sum(d * a))
+    _mul(d, a, t)
+    _sub(d, t.sum(axis=1, keepdims=True), d)
+    _mul(d, a, d)
 
 
 def descent_direction(params, X, labels, config: Config) -> np.ndarray:
@@ -411,8 +435,15 @@ class Trainer:
         if len(images) == 0:
             raise ValueError("no training pictures")
         n = min(config.subset, len(images)) if config.subset else len(images)
-        self.rows = _pixel_rows(images[:n], config.scale)  # (n, 785) uint8
         self.labels = np.asarray(labels[:n])
+        if self.batch_size <= SMALL_BATCH:
+            # Random small batches: gather uint8 rows (a quarter of float32's memory
+            # traffic, the costliest part of a step) and convert them per batch.
+            self.rows = _pixel_rows(images[:n], config.scale)  # (n, 785) uint8
+        else:
+            # Large batches: stream float32 rows through BLAS; the full batch needs no
+            # gather at all (a sum does not care about the order).
+            self.rows = prepare_inputs(images[:n], config.scale)  # (n, 785) float32
         self.Y = make_targets(self.labels, config)  # (n, k) float32
         self.rng = np.random.default_rng(config.seed)
         if params is None:
@@ -427,7 +458,7 @@ class Trainer:
 
     @property
     def n_train(self) -> int:
-        return len(self.rows)
+        return len(self.labels)
 
     @property
     def batch_size(self) -> int:
@@ -443,7 +474,8 @@ class Trainer:
 
     def _allocate(self) -> None:
         B, k = min(self.batch_size, self.n_train), self.config.bulbs
-        self._xb = np.empty((B, N_INPUTS), np.float32)  # (B, 785) the batch's inputs
+        # (B, 785) the batch's inputs, unless the batch is every row in place
+        self._xb = np.empty((B if B < self.n_train or B == 1 else 1, N_INPUTS), np.float32)
         self._yb, self._z, self._a, self._d, self._t = (
             np.empty((B, k), np.float32) for _ in range(5)
         )
@@ -500,16 +532,22 @@ class Trainer:
             yb_full, z_full, a_full, d_full, t_full = (
                 arr[:, 0] for arr in (yb_full, z_full, a_full, d_full, t_full)
             )
-        B = len(xb_full)
-        rb_full = np.empty((B, N_INPUTS), np.uint8)
-        take, dot, copyto = np.take, np.dot, np.copyto
-        delta = make_output_delta(config, input_scale=config.scale)
+        B, n_train = len(xb_full), self.n_train
+        rb_full = np.empty((B, N_INPUTS), np.uint8) if rows.dtype == np.uint8 else None
+        dot = np.dot
         adam = config.optimizer == "adam"
+        # Adam in 10 in-place operations: g arrives as (1 - b1) times the gradient (folded
+        # into delta), and v is kept divided by c = (1 - b2) / (1 - b1)^2, so that
+        #   m = b1 m + g,  v = b2 v + g^2,  params -= (alpha / sqrt c) m / (sqrt v + eps / sqrt c)
+        # equals Keras's update in exact arithmetic.
+        g_scale = 1 - ADAM_B1 if adam else 1.0
+        delta = make_output_delta(config, input_scale=config.scale, grad_scale=g_scale)
         lr = config.learning_rate
-        one_minus_b1, one_minus_b2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
-        eps, lr32 = np.float32(ADAM_EPS), np.float32(lr)
+        root_c = math.sqrt((1 - ADAM_B2) / (1 - ADAM_B1) ** 2)
+        b1, b2, eps = np.float32(ADAM_B1), np.float32(ADAM_B2), np.float32(ADAM_EPS / root_c)
+        lr32 = np.float32(lr)
 
-        def gd_step(idx):
+        def batch_gradient(idx):
             b = len(idx)
             if b == B:
                 rb, xb, yb, z, a, d, t = rb_full, xb_full, yb_full, z_full, a_full, d_full, t_full
@@ -517,37 +555,57 @@ class Trainer:
                 rb, xb, yb, z, a, d, t = (
                     buf[:b] for buf in (rb_full, xb_full, yb_full, z_full, a_full, d_full, t_full)
                 )
-            take(rows, idx, axis=0, out=rb, mode="clip")  # indices are valid: skip checks
-            copyto(xb, rb)  # unscaled: delta() applies the input scale to z and d
-            take(Y, idx, axis=0, out=yb, mode="clip")
-            dot(xb, params, out=z)
+            rows.take(idx, 0, rb, "clip")  # indices are valid: skip the checks
+            xb[...] = rb  # to float32, unscaled: delta() applies the input scale to z and d
+            Y.take(idx, 0, yb, "clip")
+            dot(xb, params, z)
             delta(z, yb, a, d, t)
-            dot(xb.T, d, out=g)
+            dot(xb.T, d, g)
+
+        def large_gradient(idx):  # float32 rows, already scaled
+            b = len(idx)
+            if b == n_train:  # the full batch: all rows in place, no gather
+                xb, yb = rows, Y
+            else:
+                xb, yb = xb_full[:b], yb_full[:b]
+                rows.take(idx, 0, xb, "clip")
+                Y.take(idx, 0, yb, "clip")
+            z, a, d, t = z_full[:b], a_full[:b], d_full[:b], t_full[:b]
+            dot(xb, params, z)
+            unscaled_delta(z, yb, a, d, t)
+            dot(xb.T, d, g)
+
+        if self.batch_size <= SMALL_BATCH:
+            gradient = batch_gradient
+        else:
+            gradient = large_gradient
+            unscaled_delta = make_output_delta(config, grad_scale=g_scale)
+
+        def gd_step(idx):
+            gradient(idx)
             self.steps = steps = self.steps + 1
             if not adam:
-                np.multiply(g, lr32, out=u)
-                np.subtract(params, u, out=params)
+                _mul(g, lr32, u)
+                _sub(params, u, params)
                 return
-            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
-            np.subtract(g, m, out=u)  # m += (1 - b1) (g - m)
-            np.multiply(u, one_minus_b1, out=u)
-            np.add(m, u, out=m)
-            np.square(g, out=u)  # v += (1 - b2) (g^2 - v)
-            np.subtract(u, v, out=u)
-            np.multiply(u, one_minus_b2, out=u)
-            np.add(v, u, out=v)
-            np.sqrt(v, out=u)  # params -= alpha m / (sqrt(v) + eps)
-            np.add(u, eps, out=u)
-            np.divide(m, u, out=u)
-            np.multiply(u, alpha, out=u)  # a Python float: NumPy keeps float32
-            np.subtract(params, u, out=params)
+            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps) / root_c
+            _mul(m, b1, m)
+            _add(m, g, m)
+            _mul(v, b2, v)
+            np.square(g, u)
+            _add(v, u, v)
+            np.sqrt(v, u)
+            _add(u, eps, u)
+            _div(m, u, u)
+            _mul(u, alpha, u)  # a Python float: NumPy keeps float32
+            _sub(params, u, params)
 
         return gd_step
 
     def _rosenblatt_step(self, idx: np.ndarray) -> None:
         i = idx[0]
         x, lr = self._xb[0], self.config.learning_rate
-        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)
+        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)  # (785,) float32
         self.steps += 1
         if self.config.bulbs == 1:
             lit = float(x @ self.params[:, 0]) > 0.0

@@ -244,3 +244,17 @@ def test_bad_shapes_are_named(digits):
         Trainer(Config(), images, labels[:599])
     with pytest.raises(ValueError, match=r"knobs must have shape"):
         Trainer(Config(), images, labels, np.zeros((784, 1), np.float32))
+
+
+@pytest.mark.parametrize("batch_size", [150, 600], ids=["large-batch", "full-batch"])
+def test_large_batches_stream_float_rows_and_match_naive_loop(digits, monkeypatch, batch_size):
+    monkeypatch.setattr(engine, "SMALL_BATCH", 64)
+    images, labels = digits
+    config = Config(batch_size=batch_size, optimizer="sgd", lr=0.5, seed=1)
+    start = engine.init_knobs(config, np.random.default_rng(0))
+    trainer = Trainer(config, images, labels, start.copy())
+    assert trainer.rows.dtype == np.float32
+    order = np.random.default_rng(config.seed).permutation(600)
+    expected = naive_gd_epoch(start, images, labels, config, order, {"t": 0})
+    trainer.run_epoch()
+    np.testing.assert_allclose(trainer.params, expected, rtol=2e-4, atol=2e-5)
