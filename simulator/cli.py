@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--activation", choices=engine.ACTIVATIONS, help="the bulb's output function")
     add("--loss", choices=engine.LOSSES, help="ce is cross-entropy")
     add("--optimizer", choices=engine.OPTIMIZERS)
-    add("--lr", type=_learning_rate, help="learning rate (default 0.001; 1.0 for rosenblatt)")
+    add("--lr", type=_learning_rate, help="learning rate, or the rule's step (default 0.001)")
     add("--batch-size", type=_positive_int, help="pictures per step (default 32)")
     add("--epochs", type=_count, help="passes over the training pictures (default 10)")
     add("--inputs", choices=engine.INPUT_MODES, help="raw pixels 0..255 or unit (/255)")
@@ -250,10 +250,10 @@ class Run:
 def _describe(c: Config) -> str:
     bulbs = f"one bulb: is it a {c.digit}?" if c.bulbs == 1 else "ten bulbs, one per digit"
     if c.rule == "rosenblatt":
-        return f"{bulbs}; Rosenblatt's error-correction rule, lr {c.learning_rate:g}, " \
+        return f"{bulbs}; Rosenblatt's error-correction rule, lr {c.lr:g}, " \
                f"{c.inputs} inputs, seed {c.seed}"
     return (f"{bulbs}; activation {c.activation}, loss {c.loss}, {c.optimizer} lr "
-            f"{c.learning_rate:g}, batch {c.batch_size}, {c.inputs} inputs, seed {c.seed}")
+            f"{c.lr:g}, batch {c.batch_size}, {c.inputs} inputs, seed {c.seed}")
 
 
 def _progress_bar(total: int, desc: str, enabled: bool):

@@ -63,18 +63,12 @@ class Config:
     activation: str = "sigmoid"  # none | sigmoid | softmax (softmax needs 10 bulbs)
     loss: str = "mse"  # mse | mae | ce (cross-entropy)
     optimizer: str = "adam"  # adam | sgd
-    lr: float | None = None  # learning rate; None: 0.001 for gd, 1.0 for rosenblatt
+    lr: float = 0.001  # learning rate (the rule's step: with random knobs, size matters)
     batch_size: int = 32  # pictures per gradient step (rosenblatt: always 1)
     epochs: int = 10  # passes over the training pictures
     inputs: str = "unit"  # raw: pixels 0..255 as the tutorial; unit: pixels / 255
     subset: int = 0  # train on the first N pictures only (0 = all)
     seed: int = 0  # one seed, same knobs byte for byte
-
-    @property
-    def learning_rate(self) -> float:
-        if self.lr is not None:
-            return float(self.lr)
-        return 1.0 if self.rule == "rosenblatt" else 0.001
 
     @property
     def scale(self) -> float:
@@ -94,7 +88,7 @@ class Config:
             raise ValueError(f"digit must be 0..9, got {self.digit!r}")
         if self.activation == "softmax" and self.bulbs != 10:
             raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
-        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+        if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size!r}")
@@ -474,8 +468,9 @@ class Trainer:
 
     def _allocate(self) -> None:
         B, k = min(self.batch_size, self.n_train), self.config.bulbs
-        # (B, 785) the batch's inputs, unless the batch is every row in place
-        self._xb = np.empty((B if B < self.n_train or B == 1 else 1, N_INPUTS), np.float32)
+        whole_in_place = self.batch_size > SMALL_BATCH and B == self.n_train
+        # (B, 785) the batch's inputs, unless a large batch reads every row in place
+        self._xb = np.empty((1 if whole_in_place else B, N_INPUTS), np.float32)
         self._yb, self._z, self._a, self._d, self._t = (
             np.empty((B, k), np.float32) for _ in range(5)
         )
@@ -542,7 +537,7 @@ class Trainer:
         # equals Keras's update in exact arithmetic.
         g_scale = 1 - ADAM_B1 if adam else 1.0
         delta = make_output_delta(config, input_scale=config.scale, grad_scale=g_scale)
-        lr = config.learning_rate
+        lr = config.lr
         root_c = math.sqrt((1 - ADAM_B2) / (1 - ADAM_B1) ** 2)
         b1, b2, eps = np.float32(ADAM_B1), np.float32(ADAM_B2), np.float32(ADAM_EPS / root_c)
         lr32 = np.float32(lr)
@@ -604,7 +599,7 @@ class Trainer:
 
     def _rosenblatt_step(self, idx: np.ndarray) -> None:
         i = idx[0]
-        x, lr = self._xb[0], self.config.learning_rate
+        x, lr = self._xb[0], self.config.lr
         np.multiply(self.rows[i], np.float32(self.config.scale), out=x)  # (785,) float32
         self.steps += 1
         if self.config.bulbs == 1:
@@ -633,7 +628,7 @@ class Trainer:
         self.steps = steps
         raise TrainingDiverged(
             f"training diverged in epoch {self.epoch + 1}: a knob became NaN or infinite "
-            f"(learning rate {self.config.learning_rate:g}, {self.config.optimizer}, "
+            f"(learning rate {self.config.lr:g}, {self.config.optimizer}, "
             f"{self.config.inputs} inputs); the knobs were rolled back to their last finite "
             "state. Try a smaller learning rate or unit inputs."
         )

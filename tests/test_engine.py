@@ -22,7 +22,7 @@ def naive_gd_epoch(params, images, labels, config, order, state):
     """The textbook loop: float64, fresh arrays every step, formulas written out."""
     X = np.hstack([images.reshape(len(images), -1) * config.scale, np.ones((len(images), 1))])
     Y = engine.make_targets(labels, config).astype(np.float64)
-    P, lr = params.astype(np.float64), config.learning_rate
+    P, lr = params.astype(np.float64), config.lr
     for start in range(0, len(X), config.batch_size):
         idx = order[start : start + config.batch_size]
         x, y = X[idx], Y[idx]
@@ -105,12 +105,12 @@ def naive_rosenblatt_epoch(params, images, labels, config, order):
             lit = float(x @ P[:, 0]) > 0
             wanted = bool(labels[i] == config.digit)
             if lit != wanted:
-                P[:, 0] += np.float32(config.learning_rate * (int(wanted) - int(lit))) * x
+                P[:, 0] += np.float32(config.lr * (int(wanted) - int(lit))) * x
         else:
             answer = int(np.argmax(x @ P))
             if answer != labels[i]:
-                P[:, labels[i]] += np.float32(config.learning_rate) * x
-                P[:, answer] -= np.float32(config.learning_rate) * x
+                P[:, labels[i]] += np.float32(config.lr) * x
+                P[:, answer] -= np.float32(config.lr) * x
     return P
 
 
