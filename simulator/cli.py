@@ -13,7 +13,6 @@ import math
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -201,7 +200,7 @@ class Run:
                 "test_loss": test.loss, "test_accuracy": test.accuracy, "seconds": seconds}
 
     def epoch_line(self, h: dict) -> str:
-        never = "never a %d" % self.config.digit if self.config.bulbs == 1 else "commonest digit"
+        never = f"never a {self.config.digit}" if self.config.bulbs == 1 else "commonest digit"
         timing = f"  {h['seconds']:.2f} s" if h["seconds"] is not None else "  (start)"
         return (f"epoch {h['epoch']:>3}  train loss {h['train_loss']:.4f} "
                 f"acc {100 * h['train_accuracy']:6.2f}%   test loss {h['test_loss']:.4f} "

@@ -317,7 +317,8 @@ def make_output_delta(config: Config, input_scale: float = 1.0, grad_scale: floa
     fused = loss == "ce" and act != "none"  # sigmoid/softmax + cross-entropy: a - y
     s = np.float32(input_scale)
     d_scale = s * np.float32(grad_scale)
-    activate_into = {"none": _identity_into, "sigmoid": _sigmoid_into, "softmax": _softmax_into}[act]
+    activate_into = {"none": _identity_into, "sigmoid": _sigmoid_into,
+                     "softmax": _softmax_into}[act]
     loss_grad = None if fused else {"mse": _mse_grad, "mae": _mae_grad, "ce": _bce_grad}[loss]
     chain = {"none": None, "sigmoid": _sigmoid_chain, "softmax": _softmax_chain}[act]
     means = {}  # batch length -> the loss's 1/n (times the scales), a float32 made once

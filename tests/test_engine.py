@@ -122,7 +122,8 @@ def test_rosenblatt_rule_matches_naive_loop_exactly(digits, bulbs):
     trainer = Trainer(config, images, labels, start.copy())
     expected, order_rng = start.copy(), np.random.default_rng(config.seed)
     for _ in range(2):
-        expected = naive_rosenblatt_epoch(expected, images, labels, config, order_rng.permutation(600))
+        order = order_rng.permutation(600)
+        expected = naive_rosenblatt_epoch(expected, images, labels, config, order)
         trainer.run_epoch()
     np.testing.assert_array_equal(trainer.params, expected)
 
@@ -185,7 +186,7 @@ def test_evaluate_matches_a_loop_over_pictures(digits):
         X = engine.prepare_inputs(images, config.scale)
         metrics = engine.evaluate(params, X, labels, config)
         right = 0
-        for x, label in zip(X, labels):
+        for x, label in zip(X, labels, strict=True):
             a = engine.activate((x @ params)[None, :], config.activation)[0]
             right += (a.argmax() == label) if config.bulbs == 10 else ((a[0] > 0.5) == (label == 5))
         assert metrics.accuracy == pytest.approx(right / len(X))
