@@ -301,7 +301,7 @@ class TrainingDiverged(RuntimeError):
     """Raised when a loss or knob becomes NaN/infinite; the knobs were rolled back."""
 
 
-def make_output_delta(config: Config, input_scale: float = 1.0, grad_scale: float = 1.0):
+def make_output_delta(config: Config, input_scale: float = 1.0):
     """A function ``delta(z, Y, a, d, t)`` for these switches: it writes the outputs into
     a and dL/dz of the batch mean loss into d, for a batch of weighted sums z.
 
@@ -309,14 +309,12 @@ def make_output_delta(config: Config, input_scale: float = 1.0, grad_scale: floa
     everything happens in place, since this is the inner loop of training. The switches
     are resolved here, once. With ``input_scale`` s, z is the sum over *unscaled* inputs:
     the true weighted sum is s z, and d comes out multiplied by s, ready for the
-    unscaled inputs' transpose (this saves scaling every batch's 25,000 inputs). d is
-    also multiplied by ``grad_scale`` (Adam folds its 1 - b1 in here, for free).
+    unscaled inputs' transpose (this saves scaling every batch's 25,000 inputs).
     """
     act, loss, k = config.activation, config.loss, config.bulbs
     categorical = loss == "ce" and act == "softmax"
     fused = loss == "ce" and act != "none"  # sigmoid/softmax + cross-entropy: a - y
     s = np.float32(input_scale)
-    d_scale = s * np.float32(grad_scale)
     activate_into = {"none": _identity_into, "sigmoid": _sigmoid_into,
                      "softmax": _softmax_into}[act]
     loss_grad = None if fused else {"mse": _mse_grad, "mae": _mae_grad, "ce": _bce_grad}[loss]
@@ -328,7 +326,7 @@ def make_output_delta(config: Config, input_scale: float = 1.0, grad_scale: floa
         n = len(z)
         mean = means.get(n)
         if mean is None:
-            mean = means[n] = d_scale / np.float32(n if categorical else n * k)
+            mean = means[n] = s / np.float32(n if categorical else n * k)
         _sub(a, Y, d)
         if fused:
             _mul(d, mean, d)
@@ -532,16 +530,12 @@ class Trainer:
         rb_full = np.empty((B, N_INPUTS), np.uint8) if rows.dtype == np.uint8 else None
         dot = np.dot
         adam = config.optimizer == "adam"
-        # Adam in 10 in-place operations: g arrives as (1 - b1) times the gradient (folded
-        # into delta), and v is kept divided by c = (1 - b2) / (1 - b1)^2, so that
-        #   m = b1 m + g,  v = b2 v + g^2,  params -= (alpha / sqrt c) m / (sqrt v + eps / sqrt c)
-        # equals Keras's update in exact arithmetic.
-        g_scale = 1 - ADAM_B1 if adam else 1.0
-        delta = make_output_delta(config, input_scale=config.scale, grad_scale=g_scale)
+        delta = make_output_delta(config, input_scale=config.scale)
         lr = config.lr
-        root_c = math.sqrt((1 - ADAM_B2) / (1 - ADAM_B1) ** 2)
-        b1, b2, eps = np.float32(ADAM_B1), np.float32(ADAM_B2), np.float32(ADAM_EPS / root_c)
-        lr32 = np.float32(lr)
+        # Adam exactly as Keras computes it in float32: a saturated sigmoid's gradients are
+        # tiny, and whether it ever recovers hangs on these roundings (see the README).
+        one_minus_b1, one_minus_b2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
+        eps, lr32 = np.float32(ADAM_EPS), np.float32(lr)
 
         def batch_gradient(idx):
             b = len(idx)
@@ -575,7 +569,7 @@ class Trainer:
             gradient = batch_gradient
         else:
             gradient = large_gradient
-            unscaled_delta = make_output_delta(config, grad_scale=g_scale)
+            unscaled_delta = make_output_delta(config)
 
         def gd_step(idx):
             gradient(idx)
@@ -584,13 +578,15 @@ class Trainer:
                 _mul(g, lr32, u)
                 _sub(params, u, params)
                 return
-            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps) / root_c
-            _mul(m, b1, m)
-            _add(m, g, m)
-            _mul(v, b2, v)
-            np.square(g, u)
+            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
+            _sub(g, m, u)  # m += (1 - b1) (g - m)
+            _mul(u, one_minus_b1, u)
+            _add(m, u, m)
+            np.square(g, u)  # v += (1 - b2) (g^2 - v)
+            _sub(u, v, u)
+            _mul(u, one_minus_b2, u)
             _add(v, u, v)
-            np.sqrt(v, u)
+            np.sqrt(v, u)  # params -= alpha m / (sqrt(v) + eps)
             _add(u, eps, u)
             _div(m, u, u)
             _mul(u, alpha, u)  # a Python float: NumPy keeps float32

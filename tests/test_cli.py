@@ -138,3 +138,11 @@ def test_knob_files_are_written_atomically_and_checked(tmp_path):
     np.savez(tmp_path / "nan.npz", weights=np.full((784, 1), np.nan), bias=np.zeros(1))
     with pytest.raises(storage.KnobFileError, match="NaN"):
         storage.load_knobs(tmp_path / "nan.npz")
+
+
+def test_wandb_without_the_package_is_a_clear_note(capsys, mnist_dir, monkeypatch):
+    monkeypatch.setitem(sys.modules, "wandb", None)  # as if not installed
+    code, s, _, err = train(capsys, "--data", str(mnist_dir), "--subset", "100", "--epochs", "1",
+                            "--wandb", "--json")
+    assert code == 0 and s["epochs"] == 1
+    assert "--wandb needs the wandb package" in err
