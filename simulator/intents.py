@@ -1,0 +1,193 @@
+"""Intents: what a person asked the machine to do, as small values.
+
+Widgets (the board and retina input, the keyboard map, the pygame_gui panel) turn raw input
+into these; the app applies them to the model in one place (`App.apply`). No widget reaches
+into the engine. Knob indices are flat: 0..783 the weights (row * 28 + col), 784 the bias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BIAS = 784  # the flat index of the bias knob
+
+
+# ---- turning knobs by hand ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BeginGesture:
+    """A drag, a brush stroke or a key press starts: everything until EndGesture is one undo step."""
+
+    what: str = "turn"
+
+
+@dataclass(frozen=True)
+class EndGesture:
+    pass
+
+
+@dataclass(frozen=True)
+class TurnKnob:
+    """Turn one knob by `steps` (positive = clockwise = larger weight); fine = a tenth as far."""
+
+    index: int
+    steps: float
+    fine: bool = False
+
+
+@dataclass(frozen=True)
+class SetKnob:
+    index: int
+    value: float
+
+
+@dataclass(frozen=True)
+class BrushKnobs:
+    """Paint the brush at knob `index`: raise, lower or zero it and (more gently) its neighbours."""
+
+    index: int
+    mode: str  # raise | lower | zero
+    fine: bool = False
+
+
+@dataclass(frozen=True)
+class SetBrush:
+    mode: str | None  # None = brush off (dragging turns single knobs)
+
+
+@dataclass(frozen=True)
+class CycleBrush:
+    pass
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class Redo:
+    pass
+
+
+@dataclass(frozen=True)
+class SelectKnob:
+    index: int | None
+
+
+@dataclass(frozen=True)
+class MoveSelection:
+    drow: int
+    dcol: int
+
+
+@dataclass(frozen=True)
+class HoverKnob:
+    index: int | None  # None = the mouse left the board
+
+
+@dataclass(frozen=True)
+class ResetKnobs:
+    how: str  # random (from the seed) | zero
+
+
+@dataclass(frozen=True)
+class ToggleGhost:
+    pass
+
+
+# ---- the retina and the pictures -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaintRetina:
+    """Draw (or erase) with a soft pen at sensor coordinates (row, col), floats in 0..28."""
+
+    row: float
+    col: float
+    erase: bool = False
+
+
+@dataclass(frozen=True)
+class ClearRetina:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowPicture:
+    how: str  # next | previous | random
+
+
+@dataclass(frozen=True)
+class SetPictureFilter:
+    which: str  # all | target | other | misclassified
+
+
+# ---- procedures and switches ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetMode:
+    name: str  # a key of procedures.PROCEDURES
+
+
+@dataclass(frozen=True)
+class TogglePlay:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    unit: str  # batch | epoch
+
+
+@dataclass(frozen=True)
+class SetSpeed:
+    value: float  # 0 = slow motion .. 1 = full speed
+
+
+@dataclass(frozen=True)
+class SetSwitch:
+    """One of the story's switches: a Config field name and its new value."""
+
+    name: str
+    value: object
+
+
+# ---- files, overlays, window ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveKnobs:
+    path: str
+
+
+@dataclass(frozen=True)
+class LoadKnobs:
+    path: str
+
+
+@dataclass(frozen=True)
+class ToggleHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class CloseOverlay:
+    pass
+
+
+@dataclass(frozen=True)
+class Resize:
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Quit:
+    pass
