@@ -1,0 +1,55 @@
+"""Full MNIST arrives in the background while the window already works on the sample.
+
+The thread calls :func:`simulator.data.load_mnist` (which imports tensorflow-datasets only
+when it must download) and prepares the test inputs, so the window's frames never wait.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import engine
+from .data import DataError, load_mnist
+
+
+class DataLoader:
+    """Load MNIST in a daemon thread; poll `done`, then read `result` or `error`."""
+
+    def __init__(self, data_dir=None, scale: float = 1 / 255, download: bool = True) -> None:
+        self.data_dir = data_dir
+        self.scale = scale
+        self.download = download
+        self.fraction = 0.0
+        self.message = "Looking for MNIST"
+        self.result = None
+        self.X_test = None  # (10000, 785) float32 test inputs at `scale`
+        self.error: str | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mnist loader", daemon=True)
+
+    def start(self) -> DataLoader:
+        self._thread.start()
+        return self
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.fraction, self.message = float(fraction), str(message)
+
+    def _run(self) -> None:
+        try:
+            mnist = load_mnist(self.data_dir, download=self.download, progress=self._progress)
+            self.X_test = engine.prepare_inputs(mnist.test_images, self.scale)
+            self.result = mnist
+        except DataError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # never a traceback in the window: say what happened
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.fraction = 1.0
+            self._done.set()
