@@ -119,7 +119,8 @@ class HandTuner:
     def replace(self, new_params: np.ndarray) -> bool:
         """Put a whole new set of knobs in (reset, load) as one undoable gesture."""
         if new_params.shape != self.params.shape:
-            raise ValueError(f"knobs of shape {new_params.shape} for a machine of {self.params.shape}")
+            raise ValueError(
+                f"knobs of shape {new_params.shape} for a machine of {self.params.shape}")
         self.end()
         self.begin()
         np.copyto(self.params, new_params)

@@ -17,7 +17,7 @@ BIAS = 784  # the flat index of the bias knob
 
 @dataclass(frozen=True)
 class BeginGesture:
-    """A drag, a brush stroke or a key press starts: everything until EndGesture is one undo step."""
+    """A drag, a brush stroke or a key press starts: all until EndGesture is one undo step."""
 
     what: str = "turn"
 

@@ -311,8 +311,9 @@ class Machine:
         self.data = data
         self._X_test = {self.config.scale: X_test} if X_test is not None else {}
         self._X_ghost = {}
-        self.picture = self._test_picture(min(max(self.picture.index, 0), len(data.test_labels) - 1)) \
-            if self.picture.split != "drawn" else self.picture
+        if self.picture.split != "drawn":
+            last = len(data.test_labels) - 1
+            self.picture = self._test_picture(min(max(self.picture.index, 0), last))
         self._invalidate(new_run=True)
 
     def _test_picture(self, i: int) -> Picture:

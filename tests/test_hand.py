@@ -70,7 +70,8 @@ def test_brush_raises_lowers_and_zeroes_a_patch(knobs):
     centre = 14 * 28 + 14
     before = knobs.copy()
     touched = hand.brush(centre, "raise", 0.2)
-    assert sorted(touched) == sorted(centre + dr * 28 + dc for dr in (-1, 0, 1) for dc in (-1, 0, 1))
+    patch = [centre + dr * 28 + dc for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+    assert sorted(touched) == sorted(patch)
     delta = (knobs - before)[:, 0]
     assert delta[centre] == pytest.approx(0.2, abs=1e-6)
     assert delta[centre + 1] == pytest.approx(0.1, abs=1e-6)  # gentler at the rim

@@ -1,0 +1,250 @@
+"""The machine's face as a widget: mouse and keys over the board, bias and retina -> intents.
+
+No model state here beyond the gesture under way: `FaceInput.handle(event)` returns the
+intents a raw pygame event means, given where the instruments are (the layout). The app
+applies them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from . import intents as I
+from .intents import BIAS
+from .view import knob_at, retina_grid
+
+PIXELS_PER_NOTCH = 4  # a drag of 4 px turns a knob one notch (a tenth of full scale)
+BRUSH_CYCLE = (None, "raise", "lower", "zero")
+OPPOSITE = {"raise": "lower", "lower": "raise", "zero": "zero"}
+
+SHORTCUTS = [
+    ("Space", "play / pause the chosen procedure"),
+    ("N", "one step (a batch, or one picture)"),
+    ("E", "one whole epoch"),
+    ("1 / 2 / 3", "speed: slow motion / normal / full"),
+    ("Left / Right", "previous / next picture"),
+    ("R", "a random picture"),
+    ("F", "picture filter: all, only 5s, not 5s, misclassified"),
+    ("Drag a knob", "turn it (Shift: fine)"),
+    ("Wheel over a knob", "turn it (Shift: fine)"),
+    ("Up / Down", "turn the selected knob (Shift: fine)"),
+    ("Ctrl + arrows", "select the neighbouring knob"),
+    ("0 / Delete", "zero the selected knob"),
+    ("B", "brush: off, raise, lower, zero (right button: opposite)"),
+    ("Ctrl+Z", "undo"),
+    ("Ctrl+Y, Ctrl+Shift+Z", "redo"),
+    ("G", "ghost needles: the way gradient descent would turn"),
+    ("Draw on the retina", "your own digit (right button erases)"),
+    ("C", "clear the retina"),
+    ("Ctrl+S / Ctrl+O", "save / load the knobs (path in the panel)"),
+    ("F1 or ?", "this help;  Esc closes it"),
+]
+
+
+def _fine(mods: int) -> bool:
+    return bool(mods & pygame.KMOD_SHIFT)
+
+
+class FaceInput:
+    """Turns raw events over the retina, the knob board and the bias knob into intents."""
+
+    def __init__(self, layout) -> None:
+        self.layout = layout
+        self.mouse = (-1, -1)
+        self.mods = 0
+        self.brush: str | None = None
+        self.selected: int | None = None
+        self.hover: int | None = None
+        self._drag: dict | None = None
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def _mods(self, event) -> int:
+        mod = getattr(event, "mod", None)
+        if mod is None:
+            mod = self.mods | pygame.key.get_mods()
+        return int(mod)
+
+    def target_at(self, pos) -> tuple[str, object] | None:
+        """('knob', index) | ('bias', 784) | ('retina', (row_f, col_f)) under `pos`."""
+        lay = self.layout
+        index = knob_at(lay.board, pos)
+        if index is not None:
+            return "knob", index
+        if lay.bias.collidepoint(pos):
+            return "bias", BIAS
+        x0, y0, cell = retina_grid(lay.retina)
+        row, col = (pos[1] - y0) / cell, (pos[0] - x0) / cell
+        if 0 <= row < 28 and 0 <= col < 28:
+            return "retina", (row, col)
+        return None
+
+    @property
+    def dragging(self) -> str | None:
+        """The kind of gesture under way: turn, brush, paint, or None."""
+        return None if self._drag is None else self._drag["kind"]
+
+    @property
+    def busy(self) -> bool:
+        """A drag, stroke or brush is under way."""
+        return self._drag is not None
+
+    def cancel(self) -> list:
+        """Drop the gesture under way (window lost the mouse, overlay opened)."""
+        if self._drag is None:
+            return []
+        kind = self._drag["kind"]
+        self._drag = None
+        return [] if kind == "paint" else [I.EndGesture()]
+
+    # ---- events -----------------------------------------------------------------------------
+
+    def handle(self, event) -> list:
+        if event.type == pygame.MOUSEMOTION:
+            return self._motion(event)
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button in (1, 3):
+            return self._press(event)
+        if event.type == pygame.MOUSEBUTTONUP and event.button in (1, 3):
+            return self._release(event)
+        if event.type == pygame.MOUSEWHEEL:
+            return self._wheel(event)
+        if event.type in (pygame.KEYDOWN, pygame.KEYUP):
+            self.mods = int(getattr(event, "mod", 0))
+            if event.type == pygame.KEYDOWN:
+                return self.key(event)
+        if event.type == pygame.WINDOWLEAVE:
+            out = self.cancel()
+            return out + ([I.HoverKnob(None)] if self.hover is not None else [])
+        return []
+
+    def _press(self, event) -> list:
+        self.mouse = tuple(event.pos)
+        hit = self.target_at(event.pos)
+        if hit is None:
+            return self.cancel()
+        kind, where = hit
+        out = self.cancel()
+        right = event.button == 3
+        if kind == "retina":
+            self._drag = {"kind": "paint", "erase": right, "at": where}
+            return out + [I.PaintRetina(where[0], where[1], erase=right)]
+        if kind == "knob" and (self.brush or right):
+            mode = self.brush or "lower"
+            mode = OPPOSITE[mode] if right and self.brush else mode
+            self._drag = {"kind": "brush", "mode": mode, "at": where}
+            fine = _fine(self._mods(event))
+            return out + [I.BeginGesture("brush"), I.BrushKnobs(where, mode, fine)]
+        if right:
+            return out
+        self.selected = where
+        self._drag = {"kind": "turn", "index": where, "y": event.pos[1], "rest": 0.0}
+        return out + [I.SelectKnob(where), I.BeginGesture("turn")]
+
+    def _motion(self, event) -> list:
+        self.mouse = tuple(event.pos)
+        out = self._hover(event.pos)
+        drag = self._drag
+        if drag is None:
+            return out
+        if drag["kind"] == "turn":
+            dy = drag["y"] - event.pos[1]
+            drag["y"] = event.pos[1]
+            if dy:
+                out.append(I.TurnKnob(drag["index"], dy / PIXELS_PER_NOTCH,
+                                      fine=_fine(self._mods(event))))
+        elif drag["kind"] == "brush":
+            index = knob_at(self.layout.board, event.pos)
+            if index is not None and index != drag["at"]:
+                drag["at"] = index
+                out.append(I.BrushKnobs(index, drag["mode"], _fine(self._mods(event))))
+        elif drag["kind"] == "paint":
+            hit = self.target_at(event.pos)
+            if hit is not None and hit[0] == "retina":
+                out.extend(self._stroke(drag, hit[1]))
+        return out
+
+    def _stroke(self, drag, to) -> list:
+        """Pen positions every half sensor from the last one, so fast strokes stay whole."""
+        (r0, c0), (r1, c1) = drag["at"], to
+        n = max(1, math.ceil(math.hypot(r1 - r0, c1 - c0) / 0.5))
+        drag["at"] = to
+        return [I.PaintRetina(r0 + (r1 - r0) * k / n, c0 + (c1 - c0) * k / n, drag["erase"])
+                for k in range(1, n + 1)]
+
+    def _hover(self, pos) -> list:
+        hit = self.target_at(pos)
+        index = hit[1] if hit is not None and hit[0] in ("knob", "bias") else None
+        if index == self.hover:
+            return []
+        self.hover = index
+        return [I.HoverKnob(index)]
+
+    def _release(self, event) -> list:
+        self.mouse = tuple(event.pos)
+        drag, self._drag = self._drag, None
+        if drag is None or drag["kind"] == "paint":
+            return []
+        return [I.EndGesture()]
+
+    def _wheel(self, event) -> list:
+        hit = self.target_at(self.mouse)
+        dy = getattr(event, "precise_y", None) or event.y
+        if hit is None or hit[0] == "retina" or not dy:
+            return []
+        if getattr(event, "flipped", False):
+            dy = -dy
+        fine = _fine(self._mods(event))
+        return [I.BeginGesture("wheel"), I.TurnKnob(hit[1], float(dy), fine=fine), I.EndGesture()]
+
+    # ---- keys -------------------------------------------------------------------------------
+
+    def key(self, event) -> list:
+        k, mods = event.key, self._mods(event)
+        ctrl, shift = bool(mods & pygame.KMOD_CTRL), bool(mods & pygame.KMOD_SHIFT)
+        if ctrl:
+            return self._ctrl_key(k, shift)
+        if k in (pygame.K_UP, pygame.K_DOWN, pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            if self.selected is None:
+                return []
+            steps = {pygame.K_UP: 1, pygame.K_DOWN: -1, pygame.K_PAGEUP: 5,
+                     pygame.K_PAGEDOWN: -5}[k]
+            return [I.BeginGesture("key"), I.TurnKnob(self.selected, float(steps), fine=shift),
+                    I.EndGesture()]
+        if k in (pygame.K_0, pygame.K_KP0, pygame.K_DELETE, pygame.K_BACKSPACE):
+            if self.selected is None:
+                return []
+            return [I.BeginGesture("key"), I.SetKnob(self.selected, 0.0), I.EndGesture()]
+        if k == pygame.K_b:
+            i = BRUSH_CYCLE.index(self.brush) if self.brush in BRUSH_CYCLE else 0
+            return [I.SetBrush(BRUSH_CYCLE[(i + 1) % len(BRUSH_CYCLE)])]
+        if k == pygame.K_SLASH and shift or getattr(event, "unicode", "") == "?":
+            return [I.ToggleHelp()]
+        simple = {
+            pygame.K_SPACE: I.TogglePlay(), pygame.K_n: I.Step("batch"),
+            pygame.K_e: I.Step("epoch"),
+            pygame.K_LEFT: I.ShowPicture("previous"), pygame.K_RIGHT: I.ShowPicture("next"),
+            pygame.K_r: I.ShowPicture("random"), pygame.K_g: I.ToggleGhost(),
+            pygame.K_c: I.ClearRetina(), pygame.K_F1: I.ToggleHelp(), pygame.K_h: I.ToggleHelp(),
+            pygame.K_ESCAPE: I.CloseOverlay(), pygame.K_1: I.SetSpeed(0.0),
+            pygame.K_2: I.SetSpeed(0.5), pygame.K_3: I.SetSpeed(1.0),
+            pygame.K_f: I.SetPictureFilter("next"),
+        }
+        intent = simple.get(k)
+        return [intent] if intent is not None else []
+
+    def _ctrl_key(self, k, shift: bool) -> list:
+        if k == pygame.K_z:
+            return [I.Redo()] if shift else [I.Undo()]
+        if k == pygame.K_y:
+            return [I.Redo()]
+        moves = {pygame.K_UP: (-1, 0), pygame.K_DOWN: (1, 0), pygame.K_LEFT: (0, -1),
+                 pygame.K_RIGHT: (0, 1)}
+        if k in moves:
+            return [I.MoveSelection(*moves[k])]
+        if k == pygame.K_s:
+            return [I.SaveKnobs("")]
+        if k == pygame.K_o:
+            return [I.LoadKnobs("")]
+        return []

@@ -1,0 +1,385 @@
+"""The control panel: pygame_gui widgets that emit intents, never touching the engine.
+
+`ControlPanel(manager, rect, state)` lays the widgets out in the panel column; `handle(event)`
+turns pygame_gui's events into intents (see :mod:`simulator.intents`); `sync(state)` keeps the
+labels current and rebuilds the drop-downs when the model changed under them (a file loaded,
+an invalid switch refused). Every control has a tooltip (`tooltip_at`), drawn by the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+import pygame_gui
+from pygame_gui.core import ObjectID
+from pygame_gui.elements import (
+    UIButton,
+    UIDropDownMenu,
+    UIHorizontalSlider,
+    UILabel,
+    UITextEntryLine,
+)
+
+from . import intents as I
+from .engine import Config
+from .procedures import PROCEDURES
+
+# The story's switches: (label, [(shown, value)], tooltip)
+SWITCH_CHOICES: dict[str, tuple[str, list[tuple[str, object]], str]] = {
+    "activation": ("Activation", [("none", "none"), ("sigmoid", "sigmoid"), ("softmax", "softmax")],
+                   "What the bulb does with the weighted sum: none (raw, can leave 0..1), "
+                   "sigmoid (squashed into 0..1), softmax (ten bulbs share the light)"),
+    "loss": ("Loss", [("MSE", "mse"), ("MAE", "mae"), ("cross-entropy", "ce")],
+             "How gradient descent measures a wrong answer: mean squared error, mean absolute "
+             "error or cross-entropy"),
+    "optimizer": ("Optimizer", [("Adam", "adam"), ("SGD", "sgd")],
+                  "How the gradient becomes a turn: Adam (the tutorial's) or plain SGD"),
+    "lr": ("Learn rate", [("0.0001", 1e-4), ("0.001", 1e-3), ("0.01", 1e-2), ("0.1", 0.1),
+                          ("1", 1.0), ("10", 10.0)],
+           "How far each step turns the knobs (the tutorial's Adam: 0.001)"),
+    "batch_size": ("Batch", [("1", 1), ("8", 8), ("32", 32), ("128", 128), ("1024", 1024)],
+                   "Pictures per gradient step (Rosenblatt's rule always takes one)"),
+    "inputs": ("Inputs", [("raw", "raw"), ("scaled", "unit")],
+               "Pixels as the tutorial fed them (0..255), or divided by 255: the fix"),
+    "subset": ("Train on", [("all", 0), ("20 pics", 20), ("100 pics", 100), ("1,000", 1000),
+                            ("10,000", 10000)],
+               "Train on the first N pictures only: the tutorial's 'can it fit 20 images?'"),
+    "digit": ("Target", [(str(d), d) for d in range(10)],
+              "The digit the bulb answers for: 'is it a 5?'"),
+    "seed": ("Seed", [(str(s), s) for s in range(10)],
+             "One seed for the random knobs and the picture order; changing it puts that "
+             "seed's random knobs on the board"),
+    "bulbs": ("Bulbs", [("1 bulb", 1), ("10 bulbs", 10)],
+              "One bulb (is it the target?) or ten, one per digit: the brightest answers"),
+}
+SWITCH_ORDER = ("activation", "loss", "optimizer", "lr", "batch_size", "inputs", "subset",
+                "digit", "bulbs", "seed")
+BRUSHES = [("Brush: off", None), ("Brush: raise", "raise"), ("Brush: lower", "lower"),
+           ("Brush: zero", "zero")]
+FILTERS = [("All pictures", "all"), ("Only targets", "target"), ("Only non-targets", "other"),
+           ("Misclassified", "misclassified")]
+
+
+@dataclass(frozen=True)
+class PanelState:
+    """What the panel shows; the app builds it from the model each frame."""
+
+    mode: str
+    playing: bool
+    speed: float
+    config: Config
+    brush: str | None
+    ghost: bool
+    picture_filter: str
+    path: str
+    can_undo: bool = False
+    can_redo: bool = False
+
+    def choices_key(self) -> tuple:
+        return (self.mode, self.config, self.brush, self.picture_filter)
+
+
+def speed_text(speed: float) -> str:
+    from .machine import speed_rate
+
+    rate = speed_rate(speed)
+    if rate is None:
+        return "Speed: full"
+    if rate < 10:
+        return f"Speed: {rate:.1f} steps/s"
+    if rate < 59:
+        return f"Speed: {rate:.0f} steps/s"
+    per_frame = rate / 60
+    return "Speed: 1 step/frame" if per_frame < 1.5 else f"Speed: {per_frame:.0f} steps/frame"
+
+
+def _shown(choices, value) -> str:
+    for text, v in choices:
+        if v == value:
+            return text
+    return str(value)
+
+
+class ControlPanel:
+    """The pygame_gui widgets of the control panel inside `rect`."""
+
+    def __init__(self, manager: pygame_gui.UIManager, rect: pygame.Rect, state: PanelState,
+                 scale: float = 1.0) -> None:
+        self.manager = manager
+        self.rect = pygame.Rect(rect)
+        self.scale = scale
+        self.elements: dict[str, object] = {}
+        self.tooltips: dict[str, str] = {}
+        self.labels: dict[str, UILabel] = {}
+        self._choices: dict[str, list[tuple[str, object]]] = {}
+        self._state = state
+        self._build(state)
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _build(self, state: PanelState) -> None:
+        r, sc = self.rect, self.scale
+        pad = max(10, round(14 * sc))
+        x0, w = r.x + pad, r.w - 2 * pad
+        top, bottom = r.y + round(12 * sc), r.bottom - round(12 * sc)
+        n_rows, n_heads, n_labels = 15, 5, 5
+        fs = 1.2 if sc >= 1.15 else 1.0  # the app's theme has bigger type in big windows
+        head_h, label_h = round(22 * fs), round(21 * fs)  # a line of text in the theme's font
+        pitch = (bottom - top - n_heads * head_h - n_labels * label_h) // n_rows
+        pitch = max(28, min(round(36 * sc), pitch))
+        self.row_h = row_h = pitch - max(4, round(6 * sc))
+        y = top
+        mid = r.y + r.h * 0.55
+
+        def row(*weights, gap=6, h=None):
+            nonlocal y
+            h = h or row_h
+            total = sum(weights)
+            free = w - gap * (len(weights) - 1)
+            rects, x = [], x0
+            for i, k in enumerate(weights):
+                cw = round(free * k / total) if i < len(weights) - 1 else x0 + w - x
+                rects.append(pygame.Rect(x, y, cw, h))
+                x += cw + gap
+            y += pitch if h == row_h else h
+            return rects
+
+        def head(text):
+            nonlocal y
+            self._label(f"head:{text}", pygame.Rect(x0, y, w, head_h), text, "@section")
+            y += head_h
+
+        def drop(rect):
+            return "@dropup" if rect.y > mid else "@dropdown"
+
+        head("Who turns the knobs")
+        mode_options = [(cls.label, name) for name, cls in PROCEDURES.items()]
+        (rm,) = row(1)
+        self._dropdown("mode", rm, mode_options, state.mode, drop(rm),
+                       "Who turns the knobs: your hand, the story's trial and error, "
+                       "Rosenblatt's rule, or gradient descent")
+        rp, rs, re_ = row(1.2, 1, 1)
+        self._button("play", rp, "Pause" if state.playing else "Play",
+                     "Start or pause the chosen procedure (Space). Pausing hands the knobs "
+                     "back to you")
+        self._button("step", rs, "Step", "One step: one batch, or one picture (N)")
+        self._button("epoch", re_, "Epoch", "Train one whole epoch at full speed, then pause (E)")
+        rl, rsl = row(1, 1)
+        self._label("speed_label", rl, speed_text(state.speed))
+        self.tooltips["speed_label"] = "How fast the procedure runs (keys 1, 2, 3)"
+        slider = UIHorizontalSlider(rsl, state.speed * 100, (0, 100), self.manager,
+                                    click_increment=5)
+        self._add("speed", slider, "From slow motion (2 steps a second, every picture shown, "
+                  "knobs visibly turning) to full speed (as many batches as fit each frame)")
+
+        head("Switches")
+        names = list(SWITCH_ORDER)
+        for a, b in zip(names[::2], names[1::2], strict=True):
+            labels = row(1, 1, gap=8, h=label_h)
+            drops = row(1, 1, gap=8)
+            for name, lr_, dr_ in ((a, labels[0], drops[0]), (b, labels[1], drops[1])):
+                label, choices, tip = SWITCH_CHOICES[name]
+                value = getattr(state.config, name)
+                if value not in [v for _, v in choices]:
+                    choices = [*choices, (f"{value:g}" if isinstance(value, float) else
+                                          str(value), value)]
+                self._label(f"label:{name}", lr_, label, "@switch_label")
+                self.tooltips[f"label:{name}"] = tip
+                self._dropdown(name, dr_, choices, value, drop(dr_), tip)
+        ra, rz = row(1, 1)
+        self._button("reset_random", ra, "Random knobs",
+                     "Reset the knobs to random values from the seed (Ctrl+Z undoes)")
+        self._button("reset_zero", rz, "Zero knobs", "Set every knob to zero (Ctrl+Z undoes)")
+
+        head("By hand")
+        rb, ru, rr = row(1.5, 0.75, 0.75)
+        self._dropdown("brush", rb, BRUSHES, state.brush, drop(rb),
+                       "Brush (B): paint over the board to raise, lower or zero many knobs; "
+                       "off = drag single knobs")
+        self._button("undo", ru, "Undo", "Undo the last knob edit (Ctrl+Z)")
+        self._button("redo", rr, "Redo", "Redo (Ctrl+Y or Ctrl+Shift+Z)")
+        rg, rc = row(1, 1)
+        self._button("ghost", rg, "Ghosts: on" if state.ghost else "Ghosts: off",
+                     "Ghost needles (G): which way gradient descent would turn each knob")
+        self._button("clear", rc, "Clear retina",
+                     "Blank the retina to draw your own digit (C); right button erases")
+
+        head("Pictures")
+        rpv, rnx, rrn = row(1, 1, 1)
+        self._button("previous", rpv, "< Prev", "Previous test picture (Left)")
+        self._button("next", rnx, "Next >", "Next test picture (Right)")
+        self._button("random", rrn, "Random", "A random test picture (R)")
+        (rf,) = row(1)
+        self._dropdown("filter", rf, FILTERS, state.picture_filter, drop(rf),
+                       "Which test pictures Prev/Next/Random show (F): all, only the target "
+                       "digit, only others, or those the current knobs get wrong")
+
+        head("Knob file")
+        (rpath,) = row(1)
+        entry = UITextEntryLine(rpath, self.manager, initial_text=state.path)
+        self._add("path", entry, "The knob file for Save and Load (.npz; the switches go in the "
+                  ".json beside it), same format as 'python main.py train --save'")
+        rsv, rld, rhp = row(1, 1, 1)
+        self._button("save", rsv, "Save", "Save the knobs and switches to the file above (Ctrl+S)")
+        self._button("load", rld, "Load", "Load knobs and switches from the file above (Ctrl+O)")
+        self._button("help", rhp, "Help", "Keys and mouse (F1 or ?)")
+        self.bottom = y
+        self._state = state
+        self._sync_enabled(state)
+
+    def _add(self, name: str, element, tooltip: str) -> None:
+        self.elements[name] = element
+        self.tooltips[name] = tooltip
+
+    def _button(self, name: str, rect, text: str, tooltip: str) -> None:
+        self._add(name, UIButton(rect, text, self.manager, object_id=ObjectID(f"#{name}")), tooltip)
+
+    def _label(self, name: str, rect, text: str, class_id: str = "@panel_label") -> None:
+        label = UILabel(rect, text, self.manager, object_id=ObjectID(class_id=class_id))
+        self.labels[name] = label
+        self.elements[name] = label
+
+    def _dropdown(self, name: str, rect, choices, value, class_id: str, tooltip: str) -> None:
+        self._choices[name] = list(choices)
+        texts = [t for t, _ in choices]
+        menu = UIDropDownMenu(texts, _shown(choices, value), rect, self.manager,
+                              object_id=ObjectID(f"#{name}", class_id),
+                              expansion_height_limit=max(120, round(self.rect.h * 0.45)))
+        self._add(name, menu, tooltip)
+
+    # ---- per frame --------------------------------------------------------------------------
+
+    def sync(self, state: PanelState) -> None:
+        """Bring the widgets up to date with the model (cheap unless choices changed)."""
+        old = self._state
+        if state.choices_key() != old.choices_key():
+            self.rebuild(state)
+            return
+        if state.playing != old.playing:
+            self.elements["play"].set_text("Pause" if state.playing else "Play")
+        if state.ghost != old.ghost:
+            self.elements["ghost"].set_text("Ghosts: on" if state.ghost else "Ghosts: off")
+        if abs(state.speed - old.speed) > 1e-9:
+            self.labels["speed_label"].set_text(speed_text(state.speed))
+            slider = self.elements["speed"]
+            if abs(slider.get_current_value() - state.speed * 100) > 0.5:
+                slider.set_current_value(state.speed * 100, warn=False)
+        if (state.can_undo, state.can_redo) != (old.can_undo, old.can_redo):
+            self._sync_enabled(state)
+        self._state = state
+
+    def _sync_enabled(self, state: PanelState) -> None:
+        for name, ok in (("undo", state.can_undo), ("redo", state.can_redo)):
+            button = self.elements[name]
+            if ok and not button.is_enabled:
+                button.enable()
+            elif not ok and button.is_enabled:
+                button.disable()
+
+    def rebuild(self, state: PanelState, rect: pygame.Rect | None = None,
+                scale: float | None = None) -> None:
+        path = self.path
+        self.kill()
+        if rect is not None:
+            self.rect = pygame.Rect(rect)
+        if scale is not None:
+            self.scale = scale
+        self._build(PanelState(**{**state.__dict__, "path": path or state.path}))
+
+    def kill(self) -> None:
+        for element in self.elements.values():
+            element.kill()
+        self.elements.clear()
+        self.labels.clear()
+        self.tooltips.clear()
+        self._choices.clear()
+
+    @property
+    def path(self) -> str:
+        entry = self.elements.get("path")
+        return entry.get_text().strip() if entry is not None else ""
+
+    @property
+    def typing(self) -> bool:
+        """The path entry has the keyboard (shortcuts must not fire)."""
+        entry = self.elements.get("path")
+        return entry is not None and entry.is_focused
+
+    @property
+    def expanded(self) -> bool:
+        """A drop-down is open."""
+        return any(isinstance(e, UIDropDownMenu) and e.current_state is e.menu_states["expanded"]
+                   for e in self.elements.values())
+
+    def close_dropdowns(self) -> bool:
+        closed = False
+        for e in self.elements.values():
+            if isinstance(e, UIDropDownMenu) and e.current_state is e.menu_states["expanded"]:
+                e.current_state.should_transition = True
+                e.current_state.target_state = "closed"
+                closed = True
+        return closed
+
+    def unfocus(self) -> None:
+        entry = self.elements.get("path")
+        if entry is not None and entry.is_focused:
+            entry.unfocus()
+
+    def tooltip_at(self, pos) -> str | None:
+        for name, element in self.elements.items():
+            tip = self.tooltips.get(name)
+            if tip and element.visible and element.rect.collidepoint(pos):
+                return tip
+        return None
+
+    def name_of(self, element) -> str | None:
+        for name, e in self.elements.items():
+            if e is element:
+                return name
+        return None
+
+    # ---- events -> intents ------------------------------------------------------------------
+
+    def handle(self, event) -> list:
+        name = self.name_of(getattr(event, "ui_element", None))
+        if name is None:
+            return []
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            return self._pressed(name)
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
+            return self._chosen(name, event.text)
+        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and name == "speed":
+            return [I.SetSpeed(float(event.value) / 100.0)]
+        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and name == "path":
+            return []
+        return []
+
+    def _pressed(self, name: str) -> list:
+        simple = {
+            "play": I.TogglePlay(), "step": I.Step("batch"), "epoch": I.Step("epoch"),
+            "reset_random": I.ResetKnobs("random"), "reset_zero": I.ResetKnobs("zero"),
+            "undo": I.Undo(), "redo": I.Redo(), "ghost": I.ToggleGhost(),
+            "clear": I.ClearRetina(), "previous": I.ShowPicture("previous"),
+            "next": I.ShowPicture("next"), "random": I.ShowPicture("random"),
+            "help": I.ToggleHelp(),
+        }
+        if name in simple:
+            return [simple[name]]
+        if name == "save":
+            return [I.SaveKnobs(self.path)]
+        if name == "load":
+            return [I.LoadKnobs(self.path)]
+        return []
+
+    def _chosen(self, name: str, text: str) -> list:
+        value = dict(self._choices.get(name, [])).get(text, _missing := object())
+        if value is _missing:
+            return []
+        if name == "mode":
+            return [I.SetMode(value)]
+        if name == "brush":
+            return [I.SetBrush(value)]
+        if name == "filter":
+            return [I.SetPictureFilter(value)]
+        return [I.SetSwitch(name, value)]
