@@ -14,6 +14,7 @@ place; the view (:mod:`simulator.view`) draws the model onto the window's surfac
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -156,10 +157,17 @@ class App:
         self.data_note = "the bundled sample of digits"
         self.notice: str | None = None
         self.loader: DataLoader | None = None
+        self.knob_file = DEFAULT_KNOB_FILE
         self._restore(preload)
+        if self.options.load_full:  # first, so that it loads while the window is built
+            self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
+            self.notice = "Loading full MNIST in the background…"
         self.manager = self._make_manager(size)
         self.face = FaceInput(self.layout)
-        self.knob_file = DEFAULT_KNOB_FILE
+        if self.options.train:
+            self.machine.set_mode("gd")
+            self.machine.set_speed(SPEEDS[self.options.speed])
+            self.machine.play()
         self.panel = ControlPanel(self.manager, self.layout.panel, self.panel_state(),
                                   self.layout.scale)
         self.help_open = False
@@ -179,13 +187,8 @@ class App:
         self._last_frame = time.perf_counter()
         self._deadline = self._last_frame
         self.peak_rss_mb = 0.0
-        if self.options.load_full:
-            self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
-            self.notice = "Loading full MNIST in the background…"
-        if self.options.train:
-            self.apply(I.SetMode("gd"))
-            self.apply(I.SetSpeed(SPEEDS[self.options.speed]))
-            self.apply(I.TogglePlay())
+        gc.collect()
+        gc.freeze()  # the long-lived start-up objects (widgets, fonts) leave the GC's sweeps
 
     # ------------------------------------------------------------------ set-up
 
@@ -264,16 +267,25 @@ class App:
         return 0
 
     def _tick(self) -> float:
-        """Wait for the next frame's moment (not counted as busy time); seconds since the last."""
+        """Wait for the next frame's moment (not counted as busy time); seconds since the last.
+
+        The epoch scorer works while the main thread sleeps here; when frames run back to
+        back (tests), it works between drawing and the next frame's training as well."""
         now = time.perf_counter()
+        gate = self.machine.evaluator.gate
         if self.options.pace:
             self._deadline += FRAME_S
             if self._deadline < now - FRAME_S:  # fell behind: start afresh, no catch-up burst
                 self._deadline = now
             wait = self._deadline - now
+            gate.set()
             if wait > 0:
                 time.sleep(wait)
+            if self.machine.training:
+                gate.clear()
             now = time.perf_counter()
+        else:
+            gate.set()
         dt, self._last_frame = now - self._last_frame, now
         return min(dt, 0.25)
 
@@ -348,7 +360,8 @@ class App:
             self.data_note = "the bundled sample (full MNIST failed to load)"
             return
         data = loader.result
-        playing = m.playing
+        resume = m.playing or (m.run_trained and m.data.is_sample)  # train again, on the real set
+        m.pause()
         X = loader.X_test if loader.scale == m.config.scale else None
         m.set_data(data, X)
         if data.is_sample:
@@ -358,7 +371,7 @@ class App:
             self.data_note = "full MNIST"
             m.say(f"Full MNIST is here: {len(data.train_labels):,} training and "
                   f"{len(data.test_labels):,} test digits; the knobs are as they were")
-        if playing:
+        if resume:
             m.play()
         self.train_started = None
 

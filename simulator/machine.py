@@ -7,6 +7,7 @@ procedure (:mod:`simulator.procedures`): what one turns, the others see.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import queue
@@ -82,42 +83,79 @@ class Reading:
 
 
 class EpochEvaluator:
-    """Scores the knobs of each finished epoch on the training and test pictures, in a thread
-    (NumPy releases the GIL in the big products), so the window never waits for it."""
+    """Scores knobs in a thread so the window never waits: each finished epoch's knobs on the
+    test and training pictures (for the charts), and, while a procedure trains, the live
+    knobs on the test pictures (for the status line; the newest request replaces older ones
+    and goes first).
+
+    It works only while its gate is open: the app opens it while the main thread sleeps
+    between frames and shuts it while the main thread trains and draws, so the two never
+    fight over the GIL, the cores and the memory bus. An epoch's test score (10,000
+    pictures, a few ms) is reported before its training score.
+    """
 
     def __init__(self) -> None:
-        # Open while the window may share the CPU (training, idle wait); the app closes it
-        # while it draws, so the scorer never slows a frame's drawing.
         self.gate = threading.Event()
         self.gate.set()
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: collections.deque = collections.deque()
+        self._live: dict | None = None
         self._results: queue.Queue = queue.Queue()
         self._busy = 0
-        self._lock = threading.Lock()
+        self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: dict) -> None:
+    def _start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="epoch scores", daemon=True)
+            self._thread = threading.Thread(target=self._work, name="scores", daemon=True)
             self._thread.start()
-        with self._lock:
+
+    def submit(self, job: dict) -> None:
+        """Score an epoch's knobs: job has run, epoch, params, config, X_test, test_labels,
+        train_images, train_labels."""
+        self._start()
+        with self._wake:
             self._busy += 1
-        self._jobs.put(job)
+            self._jobs.append(job)
+            self._wake.notify()
+
+    def submit_live(self, job: dict) -> None:
+        """Score knobs on the test pictures: job has stamp, params, config, X_test, labels."""
+        self._start()
+        with self._wake:
+            if self._live is None:
+                self._busy += 1
+            self._live = job
+            self._wake.notify()
+
+    def _next(self) -> tuple[str, dict]:
+        with self._wake:
+            while self._live is None and not self._jobs:
+                self._wake.wait()
+            if self._live is not None:
+                job, self._live = self._live, None
+                return "live", job
+            return "epoch", self._jobs.popleft()
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            kind, job = self._next()
             try:
-                result = _score_epoch(job, self.gate)
+                if kind == "live":
+                    score = _score_rows(job["params"], job["X_test"], job["labels"],
+                                        job["config"], self.gate)
+                    self._results.put({"live": job["stamp"], "score": score})
+                else:
+                    _score_epoch(job, self.gate, self._results.put)
             except Exception as exc:  # reported, never lost silently
-                result = {**{k: job[k] for k in ("run", "epoch")}, "error": str(exc)}
-            self._results.put(result)
-            with self._lock:
+                key = {"live": job["stamp"]} if kind == "live" else {
+                    k: job[k] for k in ("run", "epoch")}
+                self._results.put({**key, "error": str(exc)})
+            with self._wake:
                 self._busy -= 1
 
     @property
     def busy(self) -> bool:
-        with self._lock:
+        with self._wake:
             return self._busy > 0
 
     def poll(self) -> list[dict]:
@@ -134,16 +172,17 @@ class EpochEvaluator:
             time.sleep(0.005)
 
 
-_CHUNK = 2000  # pictures scored at a time (about 2 ms of work)
+_CHUNK = 1000  # pictures scored at a time (about a millisecond of work)
 _buffers = threading.local()
 
 
-def _score_epoch(job: dict, gate: threading.Event | None = None) -> dict:
+def _score_epoch(job: dict, gate: threading.Event | None, report) -> None:
     params, config = job["params"], job["config"]
+    key = {"run": job["run"], "epoch": job["epoch"]}
     test = _score_rows(params, job["X_test"], job["test_labels"], config, gate)
+    report({**key, "test_loss": test.loss, "test_acc": test.accuracy})
     train = _score_pictures(params, job["train_images"], job["train_labels"], config, gate)
-    return {"run": job["run"], "epoch": job["epoch"], "train_loss": train.loss,
-            "train_acc": train.accuracy, "test_loss": test.loss, "test_acc": test.accuracy}
+    report({**key, "train_loss": train.loss, "train_acc": train.accuracy})
 
 
 def _combine(parts: list[engine.Metrics]) -> engine.Metrics:
@@ -214,6 +253,7 @@ class Machine:
         self.score: engine.Metrics | None = None
         self._score_dirty = True
         self._score_time = -math.inf
+        self._live_stamp = 0
         self.ghost_on = False
         self.ghost: np.ndarray | None = None  # (785,) descent direction of the shown bulb
         self._ghost_dirty = True
@@ -224,6 +264,7 @@ class Machine:
         self.credit = 0.0  # fractional steps owed at slow speeds
         self.diverged = ""
         self.trained_seconds = 0.0
+        self.run_trained = False  # a procedure turned knobs in this run
         self.clock = time.monotonic
 
     # ------------------------------------------------------------------ derived state
@@ -621,6 +662,7 @@ class Machine:
             self._diverged(exc)
             return Progress()
         self.trained_seconds += progress.seconds
+        self.run_trained = self.run_trained or progress.steps > 0
         self._after_progress(progress, watched=pace.watch)
         if progress.stopped:
             self.pause()
@@ -664,24 +706,33 @@ class Machine:
         return self.procedure.epoch_progress()
 
     def poll(self) -> None:
-        """Collect finished epoch scores into the chart history (in epoch order)."""
+        """Collect epoch scores into the chart history, in epoch order: a row appears with
+        its test score, and its training score (NaN until then) fills in later."""
         for result in self.evaluator.poll():
+            if "live" in result:
+                self._live_result(result)
+                continue
             if result.get("run") != self.run:
                 continue
             if "error" in result:
                 self.say(f"Could not score epoch {result['epoch']}: {result['error']}")
                 continue
-            self._pending[result["epoch"]] = result
+            row = self._pending.setdefault(result["epoch"], {
+                "train_loss": math.nan, "train_acc": math.nan,
+                "test_loss": math.nan, "test_acc": math.nan})
+            row.update({k: v for k, v in result.items() if k in row})
         while len(self.history) + 1 in self._pending:
-            r = self._pending.pop(len(self.history) + 1)
-            self.history.append({k: r[k] for k in ("train_loss", "train_acc", "test_loss",
-                                                   "test_acc")})
+            self.history.append(self._pending[len(self.history) + 1])
+        for epoch in [e for e in self._pending if e <= len(self.history)]:
+            if not math.isnan(self._pending[epoch]["train_acc"]):
+                del self._pending[epoch]  # complete: its row in the history is final
 
     def _invalidate(self, new_run: bool) -> None:
         self.generation += 1
         self.procedures.reset()
         self.credit = 0.0
         if new_run:
+            self.run_trained = False
             self.run += 1
             self.run_epochs = 0
             self.history = []
@@ -691,17 +742,36 @@ class Machine:
     # ------------------------------------------------------------------ live score, ghosts
 
     def update_score(self, force: bool = False) -> bool:
-        """Score the knobs on the test set if they changed (throttled while training)."""
+        """Score the knobs on the test set if they changed: at once when a hand turned them
+        (10,000 pictures in a few ms), in the scorer's thread a few times a second while a
+        procedure trains (the frame's time belongs to training then)."""
         now = self.clock()
         if not self._score_dirty and not force:
             return False
-        if not force and self.training and now - self._score_time < SCORE_EVERY_TRAINING:
-            return False
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.score = engine.evaluate(self.params, self.X_test, self.data.test_labels,
-                                         self.config)
+        if self.training and not force:
+            if now - self._score_time < SCORE_EVERY_TRAINING:
+                return False
+            self._live_stamp += 1
+            self.evaluator.submit_live({
+                "stamp": (self._live_stamp, self.generation, id(self.data)),
+                "params": self.params.copy(), "config": self.config, "X_test": self.X_test,
+                "labels": self.data.test_labels})
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.score = engine.evaluate(self.params, self.X_test, self.data.test_labels,
+                                             self.config)
+            self._live_stamp += 1  # a score in flight is older than this one
         self._score_dirty, self._score_time = False, now
         return True
+
+    def _live_result(self, result: dict) -> None:
+        stamp, generation, data = result["live"]
+        if stamp != self._live_stamp or generation != self.generation or data != id(self.data):
+            return  # overtaken by a newer score or another configuration
+        if "error" in result:
+            self.say(f"Could not score the knobs: {result['error']}")
+            return
+        self.score = result["score"]
 
     def update_ghost(self, force: bool = False) -> bool:
         """The ghost needles: which way gradient descent would turn each knob (throttled)."""

@@ -18,6 +18,7 @@ the app are built from that table.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -25,7 +26,8 @@ import numpy as np
 
 from .engine import N_PIXELS, Config, Trainer
 
-MAX_CHUNK = 512  # at most this many steps per engine call, so the budget is kept
+MAX_CHUNK = 32  # steps per engine call: the clock is checked between calls, so a slow
+# patch (the epoch scorer busy on the other core) overruns the budget by one chunk at most
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,25 @@ class Progress:
     story: str = ""  # what the last watched step did, in words
     stopped: bool = False  # the machine asked to stop (epoch target reached)
     seconds: float = 0.0
+    preparing: bool = False  # still getting the training pictures ready
+
+
+class _Build:
+    """Run `make()` in a daemon thread; `done` is set when `result` or `error` is there."""
+
+    def __init__(self, key, make) -> None:
+        self.key, self.result, self.error = key, None, None
+        self.done = threading.Event()
+
+        def run():
+            try:
+                self.result = make()
+            except Exception as exc:  # handed to the main thread
+                self.error = exc
+            finally:
+                self.done.set()
+
+        threading.Thread(target=run, name="trainer build", daemon=True).start()
 
 
 class Procedure:
@@ -73,24 +94,42 @@ class _EngineProcedure(Procedure):
     def __init__(self) -> None:
         self.trainer: Trainer | None = None
         self._key = None
+        self._build: _Build | None = None
         self.seconds_per_step = 50e-6  # learned as it runs
 
     def reset(self) -> None:
         self.trainer, self._key = None, None
 
-    def _trainer(self, machine) -> Trainer:
-        if self.trainer is None or self._key != machine.generation:
-            self.trainer = Trainer(machine.train_config(self.rule), machine.data.train_images,
-                                   machine.data.train_labels, machine.params)
-            assert self.trainer.params is machine.params, "the trainer must share the knobs"
-            self._key = machine.generation
+    def _trainer(self, machine, wait: bool) -> Trainer | None:
+        """The trainer for the machine's data and switches. A new one (a copy of the
+        training pictures, 47 MB for MNIST) is built in a thread: frames go on meanwhile,
+        and only a single step waits for it."""
+        key = machine.generation
+        if self.trainer is not None and self._key == key:
+            return self.trainer
+        self.trainer = None
+        if self._build is None or self._build.key != key:
+            config, data, params = machine.train_config(self.rule), machine.data, machine.params
+            self._build = _Build(key, lambda: Trainer(config, data.train_images,
+                                                      data.train_labels, params))
+        if wait:
+            self._build.done.wait()
+        if not self._build.done.is_set():
+            return None
+        build, self._build = self._build, None
+        if build.error is not None:
+            raise build.error
+        assert build.result.params is machine.params, "the trainer must share the knobs"
+        self.trainer, self._key = build.result, key
         return self.trainer
 
     def epoch_progress(self) -> float | None:
         return None if self.trainer is None else self.trainer.epoch_progress
 
     def advance(self, machine, budget_s: float, pace: Pace) -> Progress:
-        trainer = self._trainer(machine)
+        trainer = self._trainer(machine, wait=math.isinf(budget_s))
+        if trainer is None:
+            return Progress(preparing=True)
         start = time.perf_counter()
         deadline = start + budget_s
         progress = Progress()

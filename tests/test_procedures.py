@@ -1,6 +1,7 @@
 """The procedures behind the mode switch, driven through the machine model (no window)."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -20,6 +21,16 @@ def sample():
 @pytest.fixture
 def machine(sample):
     return Machine(sample, Config())
+
+
+def frames_until_training(m, budget=0.02):
+    """Frames go on while a new trainer is built in the background; then it trains."""
+    for _ in range(500):
+        progress = m.advance(budget, 1 / 60)
+        if not progress.preparing:
+            return progress
+        time.sleep(0.005)
+    raise AssertionError("the trainer was never ready")
 
 
 def test_table_lists_every_procedure_with_words_for_the_panel():
@@ -51,7 +62,7 @@ def test_gradient_descent_trains_the_shared_knobs_within_budget(machine):
     m.set_mode("gd")
     m.play()
     before = m.params.copy()
-    progress = m.advance(0.02, 1 / 60)
+    progress = frames_until_training(m)
     assert progress.steps > 0
     assert m.procedure.trainer.params is m.params  # one array: hand and engine
     assert not np.array_equal(before, m.params)
@@ -118,6 +129,7 @@ def test_an_epoch_end_is_scored_for_the_charts(sample):
     m = Machine(sample, Config(subset=64, batch_size=32))
     m.set_mode("gd")
     m.play()
+    frames_until_training(m, 0.05)
     for _ in range(5):
         m.advance(0.05, 1 / 60)
     assert m.run_epochs >= 2
@@ -133,6 +145,7 @@ def test_play_stops_after_the_configured_epochs(sample):
     m = Machine(sample, Config(subset=40, epochs=3))
     m.set_mode("rosenblatt")
     m.play()
+    frames_until_training(m, 0.05)
     for _ in range(50):
         m.advance(0.05, 1 / 60)
     assert not m.playing and m.run_epochs == 3
@@ -143,6 +156,7 @@ def test_divergence_pauses_with_the_engines_message(sample):
     m = Machine(sample, Config(activation="none", inputs="raw", optimizer="sgd", lr=10.0))
     m.set_mode("gd")
     m.play()
+    frames_until_training(m, 0.05)
     for _ in range(30):
         m.advance(0.05, 1 / 60)
         if not m.playing:
@@ -158,6 +172,7 @@ def test_slow_motion_shows_each_training_picture(machine):
     m.set_speed(0.0)  # 2 pictures a second
     m.play()
     assert m.advance(0.01, 0.1).steps == 0  # 0.2 of a picture owed
+    m.procedure._trainer(m, wait=True)
     progress = m.advance(0.01, 0.5)
     assert progress.steps == 1
     assert m.picture.split == "train" and m.picture.index == progress.shown
@@ -169,7 +184,7 @@ def test_ten_bulbs_train(sample):
     m.set_mode("gd")
     m.play()
     before = m.params.copy()
-    m.advance(0.02, 1 / 60)
+    frames_until_training(m)
     assert m.params.shape == (785, 10) and not np.array_equal(before, m.params)
     score = engine.evaluate(m.params, m.X_test, m.data.test_labels, m.config)
     m.update_score(force=True)
