@@ -227,12 +227,13 @@ def test_play_pause_and_steps_through_the_panel(app):
     app.frame(E.click(app.panel.elements["step"]))
     app.frame()
     assert not np.array_equal(paused, m.params) and not m.playing
+    epochs = m.run_epochs
     app.frame(E.click(app.panel.elements["epoch"]))
     for _ in range(200):
         app.frame()
         if not m.playing:
             break
-    assert m.run_epochs == 1 and not m.playing
+    assert m.run_epochs == epochs + 1 and not m.playing
 
 
 def test_mode_switch_from_the_table(app):
