@@ -60,6 +60,7 @@ MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
+STORY_S = 3.0  # a slow-motion step's narration stays this long
 TOOLTIP_DELAY_S = 0.6
 THEME_PATH = Path(__file__).resolve().parent.parent / "assets" / "gui_theme.json"
 DEFAULT_KNOB_FILE = "knobs.npz"
@@ -154,7 +155,7 @@ class App:
         pygame.key.set_repeat(300, 40)
         self.layout = view.compute_layout(size)
         self.machine = Machine(load_sample())
-        self.data_note = "the bundled sample of digits"
+        self.data_note = "sample digits" + (" (loading MNIST)" if self.options.load_full else "")
         self.notice: str | None = None
         self.loader: DataLoader | None = None
         self.knob_file = DEFAULT_KNOB_FILE
@@ -359,7 +360,7 @@ class App:
         m = self.machine
         if loader.error:
             m.say(f"Full MNIST not loaded ({loader.error}); working on the bundled sample")
-            self.data_note = "the bundled sample (full MNIST failed to load)"
+            self.data_note = "sample digits (full MNIST failed)"
             return
         data = loader.result
         resume = m.playing or (m.run_trained and m.data.is_sample)  # train again, on the real set
@@ -367,10 +368,10 @@ class App:
         X = loader.X_test if loader.scale == m.config.scale else None
         m.set_data(data, X)
         if data.is_sample:
-            self.data_note = "the bundled sample (offline: full MNIST not available)"
+            self.data_note = "offline sample digits"
             m.say("Full MNIST is not available; the machine works on the bundled sample")
         else:
-            self.data_note = "full MNIST"
+            self.data_note = f"full MNIST ({len(data.train_labels):,} + {len(data.test_labels):,})"
             m.say(f"Full MNIST is here: {len(data.train_labels):,} training and "
                   f"{len(data.test_labels):,} test digits; the knobs are as they were")
         if resume:
@@ -392,6 +393,8 @@ class App:
             return []
         if event.type in _UI_EVENTS:
             return self.panel.handle(event)
+        if hasattr(event, "pos") and event.type in _MOUSE_EVENTS:
+            self.face.mouse = tuple(event.pos)  # tooltips over the panel need it too
         if self.help_open:
             return self._route_help(event)
         consumed = self.manager.process_events(event)
@@ -672,12 +675,22 @@ class App:
             else:
                 progress = self.loader.fraction if self.loader is not None else None
                 view.draw_notice(surface, box, THEME, text=self.notice, progress=progress)
+        if m.story and m.clock() - m.turned_time < STORY_S:
+            self._draw_story()
         tip = self._panel_tooltip() if self.mouse_used else None
         if tip:
             view.draw_tooltip(surface, self.face.mouse, tooltip_lines(tip, THEME, surface), THEME)
         if self.help_open:
             view.draw_help(surface, surface.get_rect(), SHORTCUTS, THEME,
                            hint="Esc, F1 or a click closes")
+
+    def _draw_story(self) -> None:
+        """Slow motion's narration over the charts: what the machine answered, what turned."""
+        lay, m = self.layout, self.machine
+        box = pygame.Rect(0, 0, min(lay.charts.w - 40, round(620 * lay.scale)),
+                          round(58 * lay.scale))
+        box.midtop = (lay.charts.centerx, lay.charts.y + round(40 * lay.scale))
+        view.draw_notice(self.window, box, THEME, text=f"{m.procedure.label}: {m.story}")
 
     def _knob_tooltip(self, index: int) -> None:
         m = self.machine
@@ -707,22 +720,21 @@ class App:
         return tip if tip and now - self._tooltip_since[1] >= TOOLTIP_DELAY_S else None
 
     def status_text(self) -> tuple[str, str]:
+        """(left, right): the latest message or where the picture comes from; the knobs'
+        test score beside the never-lit base rate, and the data source."""
         m = self.machine
-        base = f"never a {m.config.digit}" if m.config.bulbs == 1 else "always the commonest"
-        if m.score is not None and np.isfinite(m.score.accuracy):
-            score = (f"Knob score on {m.score.n:,} test digits: {m.score.accuracy:.2%}  "
-                     f"({base}: {m.baseline:.2%})")
-        else:
-            score = f"({base}: {m.baseline:.2%})"
+        base = f"never a {m.config.digit}" if m.config.bulbs == 1 else "commonest digit"
+        score = "…" if m.score is None or not np.isfinite(m.score.accuracy) \
+            else f"{m.score.accuracy:.2%}"
+        n = len(m.data.test_labels)
+        head = f"Test score {score}  ({base}: {m.baseline:.2%})"
         if m.message and m.clock() - m.message_time < MESSAGE_S:
-            left = f"{score}  ·  {m.message}"
-        else:
-            left = score
+            return f"{head}  ·  {m.message}", self.data_note
         pic = m.picture
-        where = {"test": f"test picture {pic.index + 1:,} / {len(m.data.test_labels):,}",
+        where = {"test": f"test picture {pic.index + 1:,} / {n:,}",
                  "train": f"training picture {pic.index + 1:,} / {len(m.data.train_labels):,}",
                  "drawn": "your drawing"}[pic.split]
-        return left, f"{where}  ·  {self.data_note}"
+        return f"{head}  ·  {m.procedure.label}  ·  {where}", self.data_note
 
     # ------------------------------------------------------------------ numbers
 
@@ -768,6 +780,9 @@ _UI_EVENTS = {pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED
               pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_BUTTON_START_PRESS,
               pygame_gui.UI_BUTTON_ON_HOVERED, pygame_gui.UI_BUTTON_ON_UNHOVERED,
               pygame_gui.UI_BUTTON_DOUBLE_CLICKED}
+
+
+_MOUSE_EVENTS = {pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP}
 
 
 def _bias_scale(bias: float) -> float:

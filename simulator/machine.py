@@ -676,7 +676,6 @@ class Machine:
         if watched and progress.turned is not None:
             self.turned, self.turned_time = progress.turned, self.clock()
             self.story = progress.story
-            self.say(progress.story)
 
     def _diverged(self, exc: TrainingDiverged) -> None:
         self.pause()

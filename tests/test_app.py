@@ -254,7 +254,7 @@ def test_invalid_switch_gets_a_message_not_a_crash(app):
     choose(app, "activation", "softmax")
     m = app.machine
     assert m.config.activation == "sigmoid"
-    assert "softmax needs ten bulbs" in app.status_text()[0]
+    assert "softmax needs ten bulbs" in " ".join(app.status_text())
     app.frame()
     assert app.panel.elements["activation"].selected_option[0] == "sigmoid"  # shown as it is
 
@@ -348,11 +348,11 @@ def test_bad_file_leaves_the_knobs_untouched(app, tmp_path):
     app.frame(E.click(app.panel.elements["load"]))
     app.frame()
     np.testing.assert_array_equal(m.params, before)
-    left = app.status_text()[0]
+    left = " ".join(app.status_text())
     assert "broken.npz" in left and "not a readable" in left and "unchanged" in left
     missing = tmp_path / "nowhere.npz"
     app.apply(I.LoadKnobs(str(missing)))
-    assert "no such knob file" in app.status_text()[0]
+    assert "no such knob file" in " ".join(app.status_text())
     np.testing.assert_array_equal(m.params, before)
 
 
@@ -433,7 +433,7 @@ def test_cli_knobs_open_in_the_window_with_the_same_score(mnist_dir, tmp_path):
     X = engine.prepare_inputs(app.machine.data.test_images, config.scale)
     expected = engine.evaluate(params, X, app.machine.data.test_labels, config)
     assert app.machine.score.accuracy == expected.accuracy
-    assert f"{expected.accuracy:.2%}" in app.status_text()[0]
+    assert f"Test score {expected.accuracy:.2%}" in app.status_text()[0]
     reported = [v for k, v in _flat(cli).items() if "test" in k and "acc" in k]
     assert any(abs(v - expected.accuracy) < 1e-9 for v in reported), cli
 
