@@ -88,10 +88,9 @@ class EpochEvaluator:
     knobs on the test pictures (for the status line; the newest request replaces older ones
     and goes first).
 
-    It works only while its gate is open: the app opens it while the main thread sleeps
-    between frames and shuts it while the main thread trains and draws, so the two never
-    fight over the GIL, the cores and the memory bus. An epoch's test score (10,000
-    pictures, a few ms) is reported before its training score.
+    It works only while its gate is open: the app shuts it while the main thread draws a
+    frame, so drawing never shares the CPU, the GIL or the memory bus with it. An epoch's
+    test score (10,000 pictures, a few ms) is reported before its training score.
     """
 
     def __init__(self) -> None:
