@@ -57,8 +57,9 @@ SWITCH_ORDER = ("activation", "loss", "optimizer", "lr", "batch_size", "inputs",
                 "digit", "bulbs", "seed")
 BRUSHES = [("Brush: off", None), ("Brush: raise", "raise"), ("Brush: lower", "lower"),
            ("Brush: zero", "zero")]
-FILTERS = [("All pictures", "all"), ("Only targets", "target"), ("Only non-targets", "other"),
-           ("Misclassified", "misclassified")]
+def picture_filters(digit: int) -> list[tuple[str, str]]:
+    return [("All pictures", "all"), (f"Only {digit}s", "target"), (f"Only not-{digit}s", "other"),
+            ("Misclassified", "misclassified")]
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ class ControlPanel:
         self._button("next", rnx, "Next >", "Next test picture (Right)")
         self._button("random", rrn, "Random", "A random test picture (R)")
         (rf,) = row(1)
-        self._dropdown("filter", rf, FILTERS, state.picture_filter, drop(rf),
+        self._dropdown("filter", rf, picture_filters(state.config.digit), state.picture_filter,
+                       drop(rf),
                        "Which test pictures Prev/Next/Random show (F): all, only the target "
                        "digit, only others, or those the current knobs get wrong")
 
