@@ -291,33 +291,38 @@ def _glow(z: float, activation: str) -> float:
 
 
 def describe_step(machine, batch, before: np.ndarray, turned: np.ndarray, rule: str) -> str:
-    """One line of narration for a watched step: what the machine answered and what moved."""
+    """One line of narration for a watched step: what the machine answered on the picture
+    the retina shows (the batch's last) with the knobs as they were, and what moved."""
     if len(batch) == 0:
         return ""
-    i = int(batch[0])
+    i = int(batch[-1])
     label = int(machine.data.train_labels[i])
     x = machine.inputs(machine.data.train_images[i].reshape(N_PIXELS).astype(np.float32))
     config = machine.train_config(rule if rule != "trial" else "gd")
-    col = machine.column
-    z = float(x @ before[:, col])
+    n, target = len(turned), machine.config.digit
+    who = f"batch of {len(batch)}, the last a {label}" if len(batch) > 1 else f"a {label}"
+    if config.bulbs == 10:
+        answer = int(np.argmax(x @ before))
+        said = f"the brightest bulb said {answer} ({'right' if answer == label else 'wrong'})"
+        if rule == "rosenblatt" and answer != label:
+            return f"{who}: {said}: the {label}-bulb's knobs up, the {answer}-bulb's down"
+        moved = f"{n} of the {target}-bulb's knobs turned" if n else "knobs left alone"
+        return f"{who}: {said}; {moved}"
+    z = float(x @ before[:, 0])
     if rule == "rosenblatt":
         lit = z > 0
     else:
-        lit = _glow(z, config.activation if config.activation != "softmax" else "sigmoid") > 0.5
-    target = machine.config.digit
+        lit = _glow(z, config.activation) > 0.5
     word = verdict(label == target, lit)
-    n = len(turned)
+    bulb = f"bulb {'lit' if lit else 'dark'} — {word}"
     if rule == "gd":
-        who = f"batch of {len(batch)}" if len(batch) > 1 else "picture"
-        return f"{who} (first: a {label}): bulb {'lit' if lit else 'dark'} — {word}; " \
-               f"gradient turned {n} knobs"
+        return f"{who}: {bulb}; the gradient turned {n} knobs"
     if n == 0:
-        return f"a {label}: bulb {'lit' if lit else 'dark'} — {word}: knobs left alone"
-    way = "up" if label == target else "down"
+        return f"{who}: {bulb}: knobs left alone"
     if rule == "trial":
-        return f"a {label}: tried knobs, kept {n} turns that made the bulb " \
-               f"{'brighter' if label == target else 'dimmer'}"
-    return f"a {label}: bulb {'lit' if lit else 'dark'} — {word}: {n} knobs turned {way}"
+        return (f"{who}: tried knobs, kept {n} turns that made the bulb "
+                f"{'brighter' if label == target else 'dimmer'}")
+    return f"{who}: {bulb}: {n} knobs turned {'up' if label == target else 'down'}"
 
 
 def verdict(is_target: bool, lit: bool) -> str:

@@ -189,3 +189,21 @@ def test_ten_bulbs_train(sample):
     score = engine.evaluate(m.params, m.X_test, m.data.test_labels, m.config)
     m.update_score(force=True)
     assert m.score.accuracy == score.accuracy
+
+
+def test_ten_bulbs_rosenblatt_narrates_the_brightest_bulb(sample):
+    m = Machine(sample, Config(bulbs=10, rule="rosenblatt", lr=1.0))
+    m.set_mode("rosenblatt")
+    stories = set()
+    for _ in range(20):
+        before = m.params.copy()
+        progress = m.procedure.advance(m, math.inf, Pace(max_steps=1, watch=True))
+        i = progress.shown
+        x = m.inputs(m.data.train_images[i].reshape(784).astype(np.float32))
+        answer, label = int(np.argmax(x @ before)), int(m.data.train_labels[i])
+        assert f"the brightest bulb said {answer}" in progress.story
+        if answer != label:
+            assert f"the {label}-bulb's knobs up" in progress.story
+            assert (m.params[:, label] > before[:, label]).any()
+        stories.add(answer == label)
+    assert False in stories
