@@ -21,7 +21,7 @@ from simulator.app import App, Options, main
 from simulator.controls import FaceInput
 from simulator.panel import SWITCH_ORDER
 from simulator.procedures import PROCEDURES
-from simulator.storage import config_path, load_knobs
+from simulator.storage import config_path, load_knobs, save_knobs
 from simulator.view import knob_rect, retina_grid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -387,6 +387,28 @@ def test_bad_mnist_dir_leaves_the_sample_working_with_a_message(tmp_path):
     for _ in range(5):
         app.frame()
     assert app.machine.playing  # the machine works on the sample regardless
+
+
+def test_a_corrupt_session_is_reported_not_fatal():
+    from simulator.session import session_path
+    session_path().parent.mkdir(parents=True, exist_ok=True)
+    session_path().write_bytes(b"garbage")
+    app = make_app(restore=True)
+    assert "Saved session not restored" in " ".join(app.status_text())
+    assert np.isfinite(app.machine.params).all()
+
+
+def test_ten_bulb_knobs_from_a_file(app, tmp_path):
+    ten = engine.init_knobs(engine.Config(bulbs=10), np.random.default_rng(7))
+    path = save_knobs(tmp_path / "ten.npz", ten, engine.Config(bulbs=10, activation="softmax",
+                                                                 loss="ce", digit=3))
+    app.apply(I.LoadKnobs(str(path)))
+    app.frame()
+    m = app.machine
+    assert m.params.shape == (785, 10) and m.params.tobytes() == ten.tobytes()
+    assert m.column == 3 and m.config.activation == "softmax"
+    np.testing.assert_array_equal(m.weights, ten[:784, 3])  # the board shows the 3-bulb
+    assert app.panel.elements["bulbs"].selected_option[0] == "10 bulbs"
 
 
 def test_frames_runs_do_not_overwrite_the_session(tmp_path):
