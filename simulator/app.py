@@ -629,7 +629,8 @@ class App:
                           verdict=reading.verdict)
         view.draw_charts(surface, lay.charts, m.history, theme, baseline=m.baseline,
                          epoch_progress=m.epoch_progress(), epoch=m.run_epochs + 1,
-                         target_digit=m.config.digit if m.config.bulbs == 1 else None)
+                         target_digit=m.config.digit if m.config.bulbs == 1 else None,
+                         baseline_name=None if m.config.bulbs == 1 else "commonest digit")
         view.draw_panel_background(surface, lay.panel, theme)
         left, right = self.status_text()
         view.draw_status(surface, lay.status, theme, text=left, right_text=right)

@@ -320,8 +320,8 @@ def _fmt_acc(v: float) -> str:
     return "" if math.isnan(v) else f"{v * 100:.1f}%"
 
 
-def baseline_label(baseline: float, target_digit: int | None) -> str:
-    who = f"never a {target_digit}" if target_digit is not None else "bulb never lit"
+def baseline_label(baseline: float, target_digit: int | None, name: str | None = None) -> str:
+    who = name or (f"never a {target_digit}" if target_digit is not None else "bulb never lit")
     return f"{who}: {baseline * 100:.2f}%"
 
 
@@ -335,9 +335,11 @@ def draw_charts(
     epoch_progress: float | None = None,
     epoch: int = 0,
     target_digit: int | None = None,
+    baseline_name: str | None = None,
 ) -> None:
     """Loss and accuracy per finished epoch (train and test), the base-rate line at
-    `baseline` (accuracy of a bulb that never lights), epoch counter and progress bar."""
+    `baseline` (accuracy of a bulb that never lights), epoch counter and progress bar.
+    baseline_name replaces the line's "never a 5" wording (e.g. ten bulbs' "commonest digit")."""
     rect = pygame.Rect(rect)
     s = begin(surface, theme)
     pad = max(4, round(theme.pad * s))
@@ -350,7 +352,7 @@ def draw_charts(
     if small:
         return
     base = None if baseline is None or not math.isfinite(float(baseline)) else float(baseline)
-    label = baseline_label(base, target_digit) if base is not None else ""
+    label = baseline_label(base, target_digit, baseline_name) if base is not None else ""
     data = history_array(history)
     key = (rect.size, data.tobytes(), data.shape, base, label, s, theme)
     plots = _CACHE.get(key)
