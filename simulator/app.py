@@ -398,6 +398,8 @@ class App:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             return [I.CloseOverlay()]
         if consumed:
+            if event.type == pygame.MOUSEBUTTONUP and self.face.busy:
+                return self.face.handle(event)  # a drag from the board ends over the panel
             if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEWHEEL):
                 return self.face.cancel()
             return []
