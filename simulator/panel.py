@@ -128,7 +128,7 @@ class ControlPanel:
         fs = 1.2 if sc >= 1.15 else 1.0  # the app's theme has bigger type in big windows
         head_h, label_h = round(22 * fs), round(21 * fs)  # a line of text in the theme's font
         pitch = (bottom - top - n_heads * head_h - n_labels * label_h) // n_rows
-        pitch = max(28, min(round(36 * sc), pitch))
+        pitch = max(25, min(round(36 * sc), pitch))
         self.row_h = row_h = pitch - max(4, round(6 * sc))
         y = top
         mid = r.y + r.h * 0.55

@@ -305,7 +305,7 @@ def test_switches_and_pictures_through_the_panel(app):
 
 
 def test_resize_keeps_the_panel_inside_the_window(app):
-    for w, h in ((1024, 700), (1920, 1080), (1280, 800)):
+    for w, h in ((1024, 700), (1920, 1080), (960, 640), (1280, 800)):
         app.frame(E.resize(w, h))
         app.frame()
         assert app.window.get_size() == (w, h)
