@@ -232,6 +232,7 @@ class Machine:
         self.procedures = Procedures()
         self.mode = "hand"
         self.last_mode = "gd"  # what Play starts when the mode is the hand
+        self.lr_by_mode: dict[str, float] = {}  # each procedure keeps its own learning rate
         self.playing = False
         self.speed = SPEEDS["max"]
         self.stop_at_epoch: int | None = None
@@ -571,10 +572,12 @@ class Machine:
             raise ValueError(f"unknown mode {name!r}; known: {', '.join(PROCEDURES)}")
         was_playing = self.playing
         self.pause()
+        if self.procedure.trains:
+            self.lr_by_mode[self.mode] = self.config.lr
         self.mode = name
         if self.procedure.trains:
             self.last_mode = name
-        if self._adopt_mode_rule():
+        if self._adopt_mode_rule() | self._adopt_mode_lr():
             self._invalidate(new_run=True)
         if was_playing and self.procedure.trains:
             self.play()
@@ -586,6 +589,15 @@ class Machine:
             self.knobs_changed()
             return True
         return False
+
+    def _adopt_mode_lr(self) -> bool:
+        """Rosenblatt's rule steps by whole pictures, Adam by 0.001: switching procedures
+        brings back the rate each had (its own default the first time)."""
+        lr = self.lr_by_mode.get(self.mode, self.procedure.lr)
+        if not self.procedure.trains or lr is None or lr == self.config.lr:
+            return False
+        self.config = dataclasses.replace(self.config, lr=lr).validate()
+        return True
 
     def set_speed(self, value: float) -> None:
         self.speed = min(1.0, max(0.0, float(value)))

@@ -74,6 +74,7 @@ class Procedure:
     tooltip = "You turn the knobs: drag, scroll or paint them; the machine only watches."
     trains = False
     rule: str | None = None  # the Config.rule this procedure decides with (None: keep)
+    lr: float | None = None  # its own learning rate until the person picks another
     step_word = "step"
 
     def reset(self) -> None:
@@ -176,6 +177,7 @@ class GradientDescent(_EngineProcedure):
     tooltip = ("The engine: mini-batches of pictures, the loss's gradient turns every knob a "
                "little (the tutorial's Keras model, in NumPy).")
     rule = "gd"
+    lr = 0.001  # the tutorial's Adam
     step_word = "batch"
 
 
@@ -185,6 +187,7 @@ class Rosenblatt(_EngineProcedure):
     tooltip = ("Rosenblatt's error-correction rule (1958): one picture at a time; the knobs "
                "move only when the bulb's answer is wrong.")
     rule = "rosenblatt"
+    lr = 1.0  # the classic fixed increment: a mistake adds the whole picture to the knobs
     step_word = "picture"
 
 

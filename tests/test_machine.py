@@ -130,3 +130,21 @@ def test_ghost_needles_point_downhill(machine):
     loss0 = engine.evaluate(m.params, X, labels, m.config).loss
     m.params[:, 0] += 1e-3 * g / np.abs(g).max()
     assert engine.evaluate(m.params, X, labels, m.config).loss < loss0
+
+
+def test_each_procedure_keeps_its_own_learning_rate(machine):
+    m = machine
+    m.set_mode("gd")
+    assert m.config.lr == 0.001
+    m.set_mode("rosenblatt")  # whole-picture steps: its knob turns can be seen
+    assert m.config.lr == 1.0 and m.config.rule == "rosenblatt"
+    assert m.set_switch("lr", 0.1)
+    m.set_mode("gd")
+    assert m.config.lr == 0.001
+    assert m.set_switch("lr", 0.01)
+    m.set_mode("hand")  # the hand keeps whatever is set
+    assert m.config.lr == 0.01
+    m.set_mode("rosenblatt")
+    assert m.config.lr == 0.1
+    m.set_mode("gd")
+    assert m.config.lr == 0.01
