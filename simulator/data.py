@@ -25,7 +25,6 @@ import gzip
 import os
 import socket
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -36,6 +35,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
+
+from .atomic import atomic_write
 
 __all__ = [
     "DataError",
@@ -405,17 +406,8 @@ def _load_cache(path: Path) -> MNIST | None:
 def _write_cache(mnist: MNIST, path: Path) -> bool:
     """Write the arrays atomically (temp file in the same directory, then os.replace)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".npz.tmp")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                np.savez_compressed(file, **{key: getattr(mnist, key) for key in KEYS})
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda file: np.savez_compressed(
+            file, **{key: getattr(mnist, key) for key in KEYS}))
     except OSError as exc:
         warnings.warn(f"could not write the MNIST cache {path}: {exc}", DataWarning, stacklevel=3)
         return False

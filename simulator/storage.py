@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .engine import N_PIXELS, Config, check_params
 
 FORMAT = "perceptron-knobs/1"
@@ -40,8 +40,8 @@ def save_knobs(path, params: np.ndarray, config: Config, extra: dict | None = No
         path = path.with_name(path.name + ".npz")
     params = check_params(params)
     meta = {"format": FORMAT, "config": config.to_dict(), "run": extra or {}}
-    _atomic_write(path, lambda f: np.savez(f, weights=params[:N_PIXELS], bias=params[N_PIXELS]))
-    _atomic_write(config_path(path), lambda f: f.write(json.dumps(meta, indent=2).encode()))
+    atomic_write(path, lambda f: np.savez(f, weights=params[:N_PIXELS], bias=params[N_PIXELS]))
+    atomic_write(config_path(path), lambda f: f.write(json.dumps(meta, indent=2).encode()))
     return path
 
 
@@ -99,17 +99,3 @@ def _read_config(path: Path, bulbs: int) -> Config | None:
     if config.bulbs != bulbs:
         raise KnobFileError(f"{cpath}: says {config.bulbs} bulb(s) but {path} holds {bulbs}")
     return config
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -259,3 +259,18 @@ def test_large_batches_stream_float_rows_and_match_naive_loop(digits, monkeypatc
     expected = naive_gd_epoch(start, images, labels, config, order, {"t": 0})
     trainer.run_epoch()
     np.testing.assert_allclose(trainer.params, expected, rtol=2e-4, atol=2e-5)
+
+
+def test_the_math_knows_no_screen():
+    """engine, data, storage and the command line import without pygame or tfds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; sys.modules['pygame'] = None; sys.modules['tensorflow_datasets'] = None\n"
+            "import simulator.engine, simulator.data, simulator.storage, simulator.cli\n"
+            "import simulator.machine, simulator.procedures, simulator.hand\n"
+            "assert 'tensorflow' not in sys.modules")
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
