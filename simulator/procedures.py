@@ -47,6 +47,12 @@ class Progress:
     seconds: float = 0.0
     preparing: bool = False  # still getting the training pictures ready
 
+    def epoch_ended(self, machine) -> bool:
+        """Count a finished epoch (the machine scores it); True when it asks to stop."""
+        self.epochs += 1
+        self.stopped = bool(machine.epoch_finished())
+        return self.stopped
+
 
 class _Build:
     """Run `make()` in a daemon thread; `done` is set when `result` or `error` is there."""
@@ -155,11 +161,8 @@ class _EngineProcedure(Procedure):
                     left_steps -= done
             if before is not None and done:
                 progress.turned, progress.story = self._watched(machine, trainer, before)
-            if trainer.epoch > epoch:
-                progress.epochs += 1
-                if machine.epoch_finished():
-                    progress.stopped = True
-                    break
+            if trainer.epoch > epoch and progress.epoch_ended(machine):
+                break
             if pace.watch:
                 break
         progress.seconds = time.perf_counter() - start
@@ -249,9 +252,7 @@ class TrialAndError(Procedure):
                                                "trial")
             if self.position >= self.n:
                 self.order, self.position = None, 0
-                progress.epochs += 1
-                if machine.epoch_finished():
-                    progress.stopped = True
+                if progress.epoch_ended(machine):
                     break
             if pace.watch:
                 break
