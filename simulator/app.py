@@ -677,6 +677,8 @@ class App:
                 view.draw_notice(surface, box, THEME, text=self.notice, progress=progress)
         if m.story and m.clock() - m.turned_time < STORY_S:
             self._draw_story()
+        elif m.message and m.clock() - m.message_time < MESSAGE_S:
+            self._draw_long_message()
         tip = self._panel_tooltip() if self.mouse_used else None
         if tip:
             view.draw_tooltip(surface, self.face.mouse, tooltip_lines(tip, THEME, surface), THEME)
@@ -691,6 +693,19 @@ class App:
                           round(58 * lay.scale))
         box.midtop = (lay.charts.centerx, lay.charts.y + round(40 * lay.scale))
         view.draw_notice(self.window, box, THEME, text=f"{m.procedure.label}: {m.story}")
+
+    def _draw_long_message(self) -> None:
+        """A message too long for the status line is shown whole, just above it."""
+        lay, m = self.layout, self.machine
+        left, right = self.status_text()
+        size = view.common.font_px(THEME.font_small, lay.scale, THEME)
+        room = lay.status.w - view.common.text_width(right, size) - round(40 * lay.scale)
+        if view.common.text_width(left, size) <= room:
+            return
+        box = pygame.Rect(0, 0, min(lay.charts.w - 40, round(720 * lay.scale)),
+                          round(58 * lay.scale))
+        box.midbottom = (lay.charts.centerx, lay.charts.bottom - round(6 * lay.scale))
+        view.draw_notice(self.window, box, THEME, text=m.message)
 
     def _knob_tooltip(self, index: int) -> None:
         m = self.machine
