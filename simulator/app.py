@@ -366,7 +366,10 @@ class App:
         m.set_data(data, X)
         if data.is_sample:
             self.data_note = "offline sample digits"
-            m.say("Full MNIST is not available; the machine works on the bundled sample")
+            why = f" ({data.fallback_reason})" if data.fallback_reason else ""
+            m.say(f"Full MNIST is not available{why}. The machine works on a sample of "
+                  f"{len(data.train_labels) + len(data.test_labels):,} real digits; set "
+                  "MNIST_DIR or connect once for all 70,000.")
         else:
             self.data_note = f"full MNIST ({len(data.train_labels):,} + {len(data.test_labels):,})"
             m.say(f"Full MNIST is here: {len(data.train_labels):,} training and "
@@ -702,8 +705,11 @@ class App:
         room = lay.status.w - view.common.text_width(right, size) - round(40 * lay.scale)
         if view.common.text_width(left, size) <= room:
             return
-        box = pygame.Rect(0, 0, min(lay.charts.w - 40, round(720 * lay.scale)),
-                          round(58 * lay.scale))
+        width = min(lay.charts.w - 40, round(720 * lay.scale))
+        body = view.common.font_px(THEME.font_body, lay.scale, THEME)
+        lines = len(view.common.wrap(m.message, body, width - round(20 * lay.scale)))
+        height = lines * view.common.line_height(body) + round(20 * lay.scale)
+        box = pygame.Rect(0, 0, width, min(height, lay.charts.h - 8))
         box.midbottom = (lay.charts.centerx, lay.charts.bottom - round(6 * lay.scale))
         view.draw_notice(self.window, box, THEME, text=m.message)
 

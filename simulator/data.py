@@ -97,6 +97,8 @@ class MNIST:
         Where the digits came from, in words fit to show the user.
     is_sample : bool
         True only for the small bundled sample.
+    fallback_reason : str or None
+        Why the sample stands in for the full set (e.g. "no network: ..."), if it does.
     """
 
     train_images: np.ndarray = field(repr=False)
@@ -105,6 +107,7 @@ class MNIST:
     test_labels: np.ndarray = field(repr=False)
     source: str = ""
     is_sample: bool = False
+    fallback_reason: str | None = None
 
     def __post_init__(self) -> None:
         for split in FULL_SIZES:
@@ -660,7 +663,8 @@ def _sample_because(reason: str, report: Progress) -> MNIST:
     )
     sample = load_sample()
     source = f"{sample.source} (full MNIST not available: {reason})"
-    return MNIST(*(getattr(sample, key) for key in KEYS), source=source, is_sample=True)
+    return MNIST(*(getattr(sample, key) for key in KEYS), source=source, is_sample=True,
+                 fallback_reason=reason)
 
 
 def _done(report: Progress, mnist: MNIST) -> MNIST:

@@ -7,9 +7,10 @@ when it must download) and prepares the test inputs, so the window's frames neve
 from __future__ import annotations
 
 import threading
+import warnings
 
 from . import engine
-from .data import DataError, load_mnist
+from .data import DataError, DataWarning, load_mnist
 
 
 class DataLoader:
@@ -43,7 +44,10 @@ class DataLoader:
 
     def _run(self) -> None:
         try:
-            mnist = load_mnist(self.data_dir, download=self.download, progress=self._progress)
+            with warnings.catch_warnings():  # the window says it, not the terminal
+                warnings.simplefilter("ignore", DataWarning)
+                mnist = load_mnist(self.data_dir, download=self.download,
+                                   progress=self._progress)
             self.X_test = engine.prepare_inputs(mnist.test_images, self.scale)
             self.result = mnist
         except DataError as exc:
