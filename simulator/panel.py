@@ -272,7 +272,13 @@ class ControlPanel:
         self._state = state
 
     def _sync_enabled(self, state: PanelState) -> None:
-        for name, ok in (("undo", state.can_undo), ("redo", state.can_redo)):
+        procedure = PROCEDURES[state.mode]
+        switches = [(name, procedure.switches is None or name in procedure.switches)
+                    for name in SWITCH_ORDER]
+        for name, used in switches:  # greyed out: what this procedure ignores, and why
+            tip = SWITCH_CHOICES[name][2]
+            self.tooltips[name] = tip if used else f"{tip} ({procedure.label} does not use it)"
+        for name, ok in (("undo", state.can_undo), ("redo", state.can_redo), *switches):
             button = self.elements[name]
             if ok and not button.is_enabled:
                 button.enable()

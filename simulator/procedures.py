@@ -81,6 +81,7 @@ class Procedure:
     trains = False
     rule: str | None = None  # the Config.rule this procedure decides with (None: keep)
     lr: float | None = None  # its own learning rate until the person picks another
+    switches: tuple[str, ...] | None = None  # the switches it listens to (None: all)
     step_word = "step"
 
     def reset(self) -> None:
@@ -191,6 +192,7 @@ class Rosenblatt(_EngineProcedure):
                "move only when the bulb's answer is wrong.")
     rule = "rosenblatt"
     lr = 1.0  # the classic fixed increment: a mistake adds the whole picture to the knobs
+    switches = ("lr", "inputs", "subset", "digit", "bulbs", "seed")  # a threshold, no loss
     step_word = "picture"
 
 
@@ -205,6 +207,7 @@ class TrialAndError(Procedure):
     trains = True
     rule = "gd"
     step_word = "picture"
+    switches = ("activation", "inputs", "subset", "digit", "bulbs", "seed")  # the bulb only
     TRIES = 8  # knobs tried per picture
     STEP = 0.02  # a little turn, for inputs in 0..1 (scaled for raw inputs)
 

@@ -568,3 +568,17 @@ def test_face_input_emits_intents_without_a_model():
     out = face.handle(E.motion((r.centerx, r.centery - 8))[0])
     assert I.TurnKnob(42, 2.0, fine=False) in out
     assert face.handle(E.release(r.center)[0]) == [I.EndGesture()]
+
+
+def test_switches_a_procedure_ignores_are_greyed_out_with_the_reason():
+    app = make_app()
+    app.machine.set_mode("rosenblatt")
+    app.frame()
+    elements = app.panel.elements
+    assert not elements["loss"].is_enabled and not elements["optimizer"].is_enabled
+    assert elements["lr"].is_enabled and elements["inputs"].is_enabled
+    assert "Rosenblatt's rule does not use it" in app.panel.tooltips["activation"]
+    app.machine.set_mode("gd")
+    app.frame()
+    assert all(app.panel.elements[name].is_enabled for name in ("loss", "optimizer", "batch_size"))
+    assert "does not use it" not in app.panel.tooltips["activation"]
