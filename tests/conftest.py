@@ -53,3 +53,20 @@ def _no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The bundled sample of real digits (instant, for model tests)."""
+    from simulator.data import load_sample
+
+    return load_sample()
+
+
+@pytest.fixture
+def machine(sample):
+    """The model behind the window, on the sample, with the default switches."""
+    from simulator.engine import Config
+    from simulator.machine import Machine
+
+    return Machine(sample, Config())

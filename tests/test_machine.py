@@ -4,19 +4,8 @@ import numpy as np
 import pytest
 
 from simulator import engine
-from simulator.data import load_sample
 from simulator.engine import Config
-from simulator.machine import Machine, speed_rate
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
-@pytest.fixture
-def machine(sample):
-    return Machine(sample, Config())
+from simulator.machine import speed_rate
 
 
 def test_live_score_is_the_engines_evaluate(machine):

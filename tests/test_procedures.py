@@ -4,23 +4,11 @@ import math
 import time
 
 import numpy as np
-import pytest
 
 from simulator import engine
-from simulator.data import load_sample
 from simulator.engine import Config
 from simulator.machine import Machine
 from simulator.procedures import PROCEDURES, Pace, Procedure, Progress
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
-@pytest.fixture
-def machine(sample):
-    return Machine(sample, Config())
 
 
 def frames_until_training(m, budget=0.02):

@@ -1,7 +1,7 @@
 """Render one mock frame of the machine's face to a PNG, or time the view's frame rendering.
 
-    python tools/preview_view.py --size 1280x800 --out /tmp/frame.png
-    python tools/preview_view.py --size 1920x1080 --mnist ../shared/mnist --out /tmp/big.png
+    python tools/preview_view.py --size 1280x800 --out frame.png
+    python tools/preview_view.py --size 1920x1080 --mnist ../shared/mnist --out big.png
     python tools/preview_view.py --size 1920x1080 --bench 300
 
 Runs headless (SDL dummy driver, off-screen surface). The fake state is plausible: with
@@ -355,7 +355,7 @@ def bench(surface: pygame.Surface, lay: view.Layout, st: MockState, frames: int)
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="1280x800", type=parse_size)
-    ap.add_argument("--out", default="/tmp/perceptron_view.png")
+    ap.add_argument("--out", default="perceptron_view.png")
     ap.add_argument("--mnist", type=Path, default=None, help="folder with the MNIST IDX files")
     ap.add_argument("--epochs", type=int, default=8, help="finished epochs in the charts")
     ap.add_argument("--ghost", action="store_true", help="show ghost needles")
