@@ -391,7 +391,8 @@ class App:
             return [I.Resize(tuple(event.size))]
         if event.type == pygame.USEREVENT:  # pygame_gui's deprecated twin events
             return []
-        if event.type in _UI_EVENTS:
+        if event.type in _UI_EVENTS:  # widgets hear their own (a drop-down opens on one)
+            self.manager.process_events(event)
             return self.panel.handle(event)
         if hasattr(event, "pos") and event.type in _MOUSE_EVENTS:
             self.face.mouse = tuple(event.pos)  # tooltips over the panel need it too

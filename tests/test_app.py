@@ -582,3 +582,19 @@ def test_switches_a_procedure_ignores_are_greyed_out_with_the_reason():
     app.frame()
     assert all(app.panel.elements[name].is_enabled for name in ("loss", "optimizer", "batch_size"))
     assert "does not use it" not in app.panel.tooltips["activation"]
+
+
+def test_a_drop_down_opens_and_picks_with_real_clicks():
+    app = make_app()
+    menu = app.panel.elements["activation"]
+    app.frame(E.click(menu))
+    for _ in range(3):  # pygame_gui answers the click through the event queue
+        app.frame()
+    assert app.panel.expanded
+    expanded = menu.menu_states["expanded"]
+    option = next(b for b in expanded.options_selection_list.item_list
+                  if b["text"] == "none")["button_element"]
+    app.frame(E.click(option))
+    for _ in range(3):
+        app.frame()
+    assert app.machine.config.activation == "none" and not app.panel.expanded
