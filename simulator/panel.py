@@ -78,7 +78,17 @@ class PanelState:
     can_redo: bool = False
 
     def choices_key(self) -> tuple:
-        return (self.mode, self.config, self.brush, self.picture_filter)
+        """What the drop-downs' lists depend on (a change rebuilds the panel): the target
+        digit (picture filters) and switch values outside the standard choices."""
+        extra = tuple((name, getattr(self.config, name)) for name in SWITCH_ORDER
+                      if getattr(self.config, name) not in
+                      [v for _, v in SWITCH_CHOICES[name][1]])
+        return (self.config.digit, extra)
+
+    def selections(self) -> dict:
+        """What each drop-down should show."""
+        return {"mode": self.mode, "brush": self.brush, "filter": self.picture_filter,
+                **{name: getattr(self.config, name) for name in SWITCH_ORDER}}
 
 
 def speed_text(speed: float) -> str:
@@ -114,6 +124,7 @@ class ControlPanel:
         self.tooltips: dict[str, str] = {}
         self.labels: dict[str, UILabel] = {}
         self._choices: dict[str, list[tuple[str, object]]] = {}
+        self._drop_class: dict[str, str] = {}
         self._state = state
         self._build(state)
 
@@ -248,7 +259,20 @@ class ControlPanel:
         menu = UIDropDownMenu(texts, _shown(choices, value), rect, self.manager,
                               object_id=ObjectID(f"#{name}", class_id),
                               expansion_height_limit=max(120, round(self.rect.h * 0.45)))
+        self._drop_class[name] = class_id
         self._add(name, menu, tooltip)
+
+    def _reselect(self, name: str, value) -> bool:
+        """Show `value` in drop-down `name` (e.g. after the machine refused a choice): only
+        that widget is made anew, not the whole panel."""
+        menu, choices = self.elements[name], self._choices[name]
+        shown = _shown(choices, value)
+        if menu.selected_option[0] == shown or self.expanded:
+            return False
+        rect = menu.relative_rect
+        menu.kill()
+        self._dropdown(name, rect, choices, value, self._drop_class[name], self.tooltips[name])
+        return True
 
     # ---- per frame --------------------------------------------------------------------------
 
@@ -267,7 +291,13 @@ class ControlPanel:
             slider = self.elements["speed"]
             if abs(slider.get_current_value() - state.speed * 100) > 0.5:
                 slider.set_current_value(state.speed * 100, warn=False)
-        if (state.can_undo, state.can_redo) != (old.can_undo, old.can_redo):
+        # Compared with the widgets, not the last state: a choice the machine refused (softmax
+        # with one bulb) must not stay shown.
+        remade = [] if pygame.event.peek(pygame_gui.UI_DROP_DOWN_MENU_CHANGED) else [
+            self._reselect(name, value) for name, value in state.selections().items()
+        ]  # (a choice still on its way in the event queue is not a refusal)
+        if any(remade) or (state.can_undo, state.can_redo, state.mode) != (
+                old.can_undo, old.can_redo, old.mode):
             self._sync_enabled(state)
         self._state = state
 
@@ -302,6 +332,7 @@ class ControlPanel:
         self.labels.clear()
         self.tooltips.clear()
         self._choices.clear()
+        self._drop_class.clear()
 
     @property
     def path(self) -> str:

@@ -598,3 +598,25 @@ def test_a_drop_down_opens_and_picks_with_real_clicks():
     for _ in range(3):
         app.frame()
     assert app.machine.config.activation == "none" and not app.panel.expanded
+
+
+def test_a_refused_choice_does_not_stay_shown_and_choices_do_not_rebuild_the_panel():
+    app = make_app()
+    play = app.panel.elements["play"]
+    menu = app.panel.elements["activation"]
+    app.frame(E.click(menu))
+    for _ in range(3):
+        app.frame()
+    option = next(b for b in menu.menu_states["expanded"].options_selection_list.item_list
+                  if b["text"] == "softmax")["button_element"]
+    app.frame(E.click(option))
+    for _ in range(3):
+        app.frame()
+    assert app.machine.config.activation == "sigmoid"  # softmax needs ten bulbs: refused
+    assert app.panel.elements["activation"].selected_option[0] == "sigmoid"
+    assert "softmax needs ten bulbs" in " ".join(app.status_text())
+    assert app.panel.elements["play"] is play  # only the drop-down was made anew
+    app.machine.set_switch("loss", "mae")
+    app.frame()
+    assert app.panel.elements["loss"].selected_option[0] == "MAE"
+    assert app.panel.elements["play"] is play
