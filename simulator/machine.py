@@ -455,6 +455,9 @@ class Machine:
             self.hand.attach(self.params, self.column)
         self.hand.column = self.column
         self._follow_rule()
+        for name, procedure in PROCEDURES.items():  # the file's rate is its rule's rate
+            if procedure.trains and procedure.rule == self.config.rule and procedure.lr:
+                self.lr_by_mode[name] = self.config.lr
         self.knobs_changed()
         self._invalidate(new_run=True)
 

@@ -25,6 +25,12 @@ class KnobFileError(ValueError):
     """A knob file that cannot be read; the message names the file and the problem."""
 
 
+def knob_path(path: str | os.PathLike) -> Path:
+    """The .npz a name means, for saving and loading alike: "~" expanded, ".npz" added."""
+    path = Path(path).expanduser()
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
 def config_path(path: str | os.PathLike) -> Path:
     """The JSON file of switches that sits beside a knob file."""
     return Path(path).with_suffix(".json")
@@ -35,9 +41,7 @@ def save_knobs(path, params: np.ndarray, config: Config, extra: dict | None = No
 
     ``extra`` (e.g. metrics of the run) is stored in the JSON under "run".
     """
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    path = knob_path(path)
     params = check_params(params)
     meta = {"format": FORMAT, "config": config.to_dict(), "run": extra or {}}
     atomic_write(path, lambda f: np.savez(f, weights=params[:N_PIXELS], bias=params[N_PIXELS]))
@@ -51,7 +55,7 @@ def load_knobs(path) -> tuple[np.ndarray, Config | None]:
     Returns (params (785, k) float32, config or None when no JSON lies beside the file).
     Raises KnobFileError naming the file and what is wrong.
     """
-    path = Path(path)
+    path = knob_path(path)
     if not path.is_file():
         raise KnobFileError(f"{path}: no such knob file")
     try:

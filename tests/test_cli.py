@@ -146,3 +146,13 @@ def test_wandb_without_the_package_is_a_clear_note(capsys, mnist_dir, monkeypatc
                             "--wandb", "--json")
     assert code == 0 and s["epochs"] == 1
     assert "--wandb needs the wandb package" in err
+
+
+def test_a_knob_file_name_means_the_same_file_to_save_and_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = engine.Config()
+    params = engine.init_knobs(config, np.random.default_rng(0))
+    saved = storage.save_knobs("~/mine", params, config)
+    assert saved == tmp_path / "mine.npz"
+    loaded, _ = storage.load_knobs("~/mine")
+    assert loaded.tobytes() == params.tobytes()

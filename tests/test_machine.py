@@ -137,3 +137,14 @@ def test_each_procedure_keeps_its_own_learning_rate(machine):
     assert m.config.lr == 0.1
     m.set_mode("gd")
     assert m.config.lr == 0.01
+
+
+def test_knobs_from_a_file_keep_their_learning_rate_when_training_starts(machine):
+    m = machine
+    m.put_knobs(m.params.copy(), Config(lr=0.01))
+    m.set_mode("gd")
+    assert m.config.lr == 0.01
+    m.put_knobs(m.params.copy(), Config(rule="rosenblatt", lr=0.5))
+    m.set_mode("hand")
+    m.set_mode("rosenblatt")
+    assert m.config.lr == 0.5
