@@ -58,6 +58,7 @@ T_START = time.perf_counter()  # as near to the process start as this module get
 DEFAULT_SIZE = (1280, 800)
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
+STATS_FRAMES = 60 * 60 * 60  # frames of timings kept for --stats (an hour at 60 fps)
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
 STORY_S = 3.0  # a slow-motion step's narration stays this long
@@ -176,9 +177,10 @@ class App:
         self.running = True
         self.quit_requested = False
         self.frames = 0
-        self.frame_ms: list[float] = []
-        self.render_ms: list[float] = []
-        self.parts_ms: list[tuple] = []  # (events+ui, training, panel sync, flip) per frame
+        # Frame timings for --stats: the last hour's worth, not an ever-growing list.
+        self.frame_ms: deque[float] = deque(maxlen=STATS_FRAMES)
+        self.render_ms: deque[float] = deque(maxlen=STATS_FRAMES)
+        self.parts_ms: deque[tuple] = deque(maxlen=STATS_FRAMES)  # events+ui, training, sync, flip
         self._ui_dt = 0.0
         self._post_training = deque([0.006] * 10, maxlen=30)  # seconds after training, recent
         self.first_frame_s: float | None = None
@@ -360,7 +362,9 @@ class App:
             self.data_note = "sample digits (full MNIST failed)"
             return
         data = loader.result
-        resume = m.playing or (m.run_trained and m.data.is_sample)  # train again, on the real set
+        # Train on, on the real set: a run under way, or one that finished on the sample (not
+        # one a person paused: the knobs are theirs).
+        resume = m.playing or (m.run_finished and m.data.is_sample)
         m.pause()
         X = loader.X_test if loader.scale == m.config.scale else None
         m.set_data(data, X)

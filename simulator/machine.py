@@ -232,6 +232,7 @@ class Machine:
         self.procedures = Procedures()
         self.mode = "hand"
         self.last_mode = "gd"  # what Play starts when the mode is the hand
+        self.run_finished = False  # the last run stopped because it ran all its epochs
         self.lr_by_mode: dict[str, float] = {}  # each procedure keeps its own learning rate
         self.playing = False
         self.speed = SPEEDS["max"]
@@ -613,6 +614,7 @@ class Machine:
         if self.playing:
             return
         self.playing = True
+        self.run_finished = False
         self.diverged = ""
         self.credit = 0.0
         target = self.config.epochs if epochs is None else epochs
@@ -648,10 +650,11 @@ class Machine:
         self.hand.begin()
         try:
             progress = self.procedure.advance(self, math.inf, Pace(max_steps=1, watch=True))
-        except TrainingDiverged as exc:
-            self._diverged(exc)
+        except Exception as exc:  # noqa: BLE001 - said in the window, never a traceback
+            self._stopped(exc)
             progress = Progress()
-        self.hand.end()
+        finally:
+            self.hand.end()
         self._after_progress(progress, watched=True)
 
     # ------------------------------------------------------------------ training per frame
@@ -672,14 +675,15 @@ class Machine:
             pace = Pace(steps, watch=rate <= WATCH_RATE)
         try:
             progress = self.procedure.advance(self, budget_s, pace)
-        except TrainingDiverged as exc:
-            self._diverged(exc)
+        except Exception as exc:  # noqa: BLE001 - said in the window, never a traceback
+            self._stopped(exc)
             return Progress()
         self.trained_seconds += progress.seconds
         self.run_trained = self.run_trained or progress.steps > 0
         self._after_progress(progress, watched=pace.watch)
         if progress.stopped:
             self.pause()
+            self.run_finished = True  # it ran its epochs (not a person's pause)
         return progress
 
     def _after_progress(self, progress: Progress, watched: bool) -> None:
@@ -691,11 +695,14 @@ class Machine:
             self.turned, self.turned_time = progress.turned, self.clock()
             self.story = progress.story
 
-    def _diverged(self, exc: TrainingDiverged) -> None:
+    def _stopped(self, exc: Exception) -> None:
+        """Training stops with a message: divergence (knobs rolled back), or any failure."""
         self.pause()
-        self.diverged = str(exc)
+        if isinstance(exc, TrainingDiverged):
+            self.diverged = str(exc)
         self.knobs_changed()
-        self.say(str(exc))
+        self.say(str(exc) if isinstance(exc, TrainingDiverged)
+                 else f"Training stopped: {type(exc).__name__}: {exc}")
 
     def epoch_finished(self) -> bool:
         """Called by a procedure when an epoch ends: snapshot the knobs for the charts.
@@ -727,12 +734,12 @@ class Machine:
                 continue
             if result.get("run") != self.run:
                 continue
-            if "error" in result:
-                self.say(f"Could not score epoch {result['epoch']}: {result['error']}")
-                continue
             row = self._pending.setdefault(result["epoch"], {
                 "train_loss": math.nan, "train_acc": math.nan,
                 "test_loss": math.nan, "test_acc": math.nan})
+            if "error" in result:  # the epoch keeps a row (NaN: a gap), later ones follow
+                self.say(f"Could not score epoch {result['epoch']}: {result['error']}")
+                continue
             row.update({k: v for k, v in result.items() if k in row})
         while len(self.history) + 1 in self._pending:
             self.history.append(self._pending[len(self.history) + 1])

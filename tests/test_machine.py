@@ -148,3 +148,17 @@ def test_knobs_from_a_file_keep_their_learning_rate_when_training_starts(machine
     m.set_mode("hand")
     m.set_mode("rosenblatt")
     assert m.config.lr == 0.5
+
+
+def test_a_failing_procedure_stops_with_a_message_not_a_traceback(machine, monkeypatch):
+    m = machine
+    m.set_mode("gd")
+    m.play()
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no room for the training rows")
+
+    monkeypatch.setattr(m.procedure, "advance", broken)
+    m.advance(0.01, 1 / 60)
+    assert not m.playing
+    assert "Training stopped: MemoryError: no room" in m.message
