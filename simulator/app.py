@@ -462,9 +462,6 @@ class App:
         self.machine.say(f"Brush: {it.mode} (paint over the board; right button does the "
                          f"opposite)" if it.mode else "Brush off: drag single knobs")
 
-    def _on_CycleBrush(self, it):
-        pass
-
     def _on_Undo(self, it):
         self.face.cancel()
         self.machine.undo()
@@ -518,9 +515,6 @@ class App:
         if self.machine.playing:
             self.machine.say(f"{self.machine.procedure.label} is turning the knobs "
                              f"(Space pauses)")
-
-    def _on_Pause(self, it):
-        self.machine.pause()
 
     def _on_Step(self, it):
         self.face.cancel()

@@ -50,10 +50,6 @@ class HandTuner:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
-    @property
-    def in_gesture(self) -> bool:
-        return self._before is not None
-
     def begin(self) -> None:
         """Open a gesture (nested calls join the open one)."""
         if self._before is None:

@@ -57,11 +57,6 @@ class SetBrush:
 
 
 @dataclass(frozen=True)
-class CycleBrush:
-    pass
-
-
-@dataclass(frozen=True)
 class Undo:
     pass
 
@@ -134,11 +129,6 @@ class SetMode:
 
 @dataclass(frozen=True)
 class TogglePlay:
-    pass
-
-
-@dataclass(frozen=True)
-class Pause:
     pass
 
 

@@ -264,7 +264,6 @@ class Machine:
         self.story = ""
         self.credit = 0.0  # fractional steps owed at slow speeds
         self.diverged = ""
-        self.trained_seconds = 0.0
         self.run_trained = False  # a procedure turned knobs in this run
         self.clock = time.monotonic
 
@@ -678,7 +677,6 @@ class Machine:
         except Exception as exc:  # noqa: BLE001 - said in the window, never a traceback
             self._stopped(exc)
             return Progress()
-        self.trained_seconds += progress.seconds
         self.run_trained = self.run_trained or progress.steps > 0
         self._after_progress(progress, watched=pace.watch)
         if progress.stopped:
