@@ -58,6 +58,7 @@ T_START = time.perf_counter()  # as near to the process start as this module get
 DEFAULT_SIZE = (1280, 800)
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
+PIN_MARGIN = 0.005  # the meter's readout shows two decimals
 STATS_FRAMES = 60 * 60 * 60  # frames of timings kept for --stats (an hour at 60 fps)
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
@@ -625,9 +626,9 @@ class App:
             draw_turned_knobs(surface, lay.board, m.turned, theme, fade)
         view.draw_bias_knob(surface, lay.bias, m.bias, theme, scale=_bias_scale(m.bias))
         self._draw_bulb(reading)
-        out = reading.bulb
+        out = reading.bulb  # pinned once the output visibly leaves 0..1 (not by -0.0001)
         view.draw_meter(surface, lay.meter, reading.weighted_sum, theme,
-                        pinned=not (0.0 <= out <= 1.0))
+                        pinned=not (-PIN_MARGIN <= out <= 1.0 + PIN_MARGIN))
         view.draw_verdict(surface, lay.verdict, theme, label=m.picture.label,
                           target_digit=m.config.digit, predicted_yes=reading.lit,
                           verdict=reading.verdict)
