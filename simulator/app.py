@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import resource
 import sys
@@ -136,6 +137,15 @@ def main(argv: list[str]) -> int:
     if options.stats:
         print(json.dumps(app.stats()), flush=True)
     return code
+
+
+def _meter_reach(z: float, config) -> float:
+    """The meter's full scale. With no activation it stays at 10, so that the tutorial's
+    runaway sums pin the needle; a sigmoid or a threshold unit cannot leave 0..1, so the
+    meter ranges by decades (10, 100, ...) like a multimeter, and its needle always reads."""
+    if config.activation == "none" and config.rule != "rosenblatt":
+        return 10.0
+    return 10.0 ** max(1, math.ceil(math.log10(abs(z)))) if np.isfinite(z) and z else 10.0
 
 
 def _percentile(values, q: float) -> float:
@@ -627,7 +637,8 @@ class App:
         view.draw_bias_knob(surface, lay.bias, m.bias, theme, scale=_bias_scale(m.bias))
         self._draw_bulb(reading)
         out = reading.bulb  # pinned once the output visibly leaves 0..1 (not by -0.0001)
-        view.draw_meter(surface, lay.meter, reading.weighted_sum, theme,
+        reach = _meter_reach(reading.weighted_sum, m.config)
+        view.draw_meter(surface, lay.meter, reading.weighted_sum, theme, lo=-reach, hi=reach,
                         pinned=not (-PIN_MARGIN <= out <= 1.0 + PIN_MARGIN))
         view.draw_verdict(surface, lay.verdict, theme, label=m.picture.label,
                           target_digit=m.config.digit, predicted_yes=reading.lit,

@@ -620,3 +620,14 @@ def test_a_refused_choice_does_not_stay_shown_and_choices_do_not_rebuild_the_pan
     app.frame()
     assert app.panel.elements["loss"].selected_option[0] == "MAE"
     assert app.panel.elements["play"] is play
+
+
+def test_the_meter_ranges_by_decades_unless_the_sum_can_run_away():
+    from simulator.app import _meter_reach
+    from simulator.engine import Config
+
+    assert _meter_reach(-1755.0, Config(activation="none")) == 10.0  # the tutorial's clue
+    assert _meter_reach(-11.78, Config(rule="rosenblatt")) == 100.0
+    assert _meter_reach(3.0, Config()) == 10.0
+    assert _meter_reach(250.0, Config()) == 1000.0
+    assert _meter_reach(float("nan"), Config()) == 10.0
