@@ -426,7 +426,6 @@ class Machine:
         else:
             new = self._fresh_knobs(self.config)
         self.hand.replace(new)
-        self.knobs_changed()
         self._invalidate(new_run=True)
         self.say("Knobs set to zero" if how == "zero" else
                  f"Knobs reset to random values from seed {self.config.seed} (Ctrl+Z undoes)")
@@ -458,7 +457,6 @@ class Machine:
         for name, procedure in PROCEDURES.items():  # the file's rate is its rule's rate
             if procedure.trains and procedure.rule == self.config.rule and procedure.lr:
                 self.lr_by_mode[name] = self.config.lr
-        self.knobs_changed()
         self._invalidate(new_run=True)
 
     def _follow_rule(self) -> None:
@@ -553,7 +551,6 @@ class Machine:
         if name in ("bulbs", "seed"):
             self._new_knobs_for_switch(name, old)
         self.hand.column = self.column
-        self.knobs_changed()
         self._invalidate(new_run=True)
         if was_playing:
             self.play()
