@@ -268,15 +268,30 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
     return Metrics(loss_value(a, make_targets(labels, config), config), accuracy, len(X))
 
 
-def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000) -> Metrics:
-    """:func:`evaluate` on raw pictures (n, 28, 28) uint8, prepared a chunk at a time so
-    that the whole training set never exists as float32."""
+def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000,
+                    before_chunk=None) -> Metrics:
+    """:func:`evaluate` on raw pictures (n, 28, 28) uint8, prepared a chunk at a time into
+    one reused buffer, so that the whole training set never exists as float32.
+
+    ``before_chunk``, if given, is called before each chunk (the desktop machine's scorer
+    thread waits there while a frame is drawn).
+    """
     images = _check_images(images)
-    parts = [
-        evaluate(params, prepare_inputs(images[i : i + chunk], config.scale),
-                 labels[i : i + chunk], config)
-        for i in range(0, len(images), chunk)
-    ]
+    X = np.empty((max(1, min(chunk, len(images))), N_INPUTS), np.float32)  # (chunk, 785)
+    X[:, N_PIXELS] = 1.0
+    parts = []
+    for i in range(0, len(images), chunk):
+        if before_chunk is not None:
+            before_chunk()
+        b = min(chunk, len(images) - i)
+        np.multiply(images[i : i + b].reshape(b, N_PIXELS), np.float32(config.scale),
+                    out=X[:b, :N_PIXELS])
+        parts.append(evaluate(params, X[:b], labels[i : i + b], config))
+    return combine_metrics(parts)
+
+
+def combine_metrics(parts: list[Metrics]) -> Metrics:
+    """The metrics of several parts of a data set, as one (weighted by their sizes)."""
     n = sum(p.n for p in parts)
     if n == 0:
         return Metrics(float("nan"), float("nan"), 0)

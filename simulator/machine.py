@@ -172,7 +172,6 @@ class EpochEvaluator:
 
 
 _CHUNK = 1000  # pictures scored at a time (about a millisecond of work)
-_buffers = threading.local()
 
 
 def _score_epoch(job: dict, gate: threading.Event | None, report) -> None:
@@ -180,16 +179,9 @@ def _score_epoch(job: dict, gate: threading.Event | None, report) -> None:
     key = {"run": job["run"], "epoch": job["epoch"]}
     test = _score_rows(params, job["X_test"], job["test_labels"], config, gate)
     report({**key, "test_loss": test.loss, "test_acc": test.accuracy})
-    train = _score_pictures(params, job["train_images"], job["train_labels"], config, gate)
+    train = engine.evaluate_images(params, job["train_images"], job["train_labels"], config,
+                                   chunk=_CHUNK, before_chunk=gate.wait if gate else None)
     report({**key, "train_loss": train.loss, "train_acc": train.accuracy})
-
-
-def _combine(parts: list[engine.Metrics]) -> engine.Metrics:
-    n = sum(p.n for p in parts)
-    if n == 0:
-        return engine.Metrics(math.nan, math.nan, 0)
-    return engine.Metrics(sum(p.loss * p.n for p in parts) / n,
-                          sum(p.accuracy * p.n for p in parts) / n, n)
 
 
 def _score_rows(params, X, labels, config: Config, gate) -> engine.Metrics:
@@ -199,25 +191,7 @@ def _score_rows(params, X, labels, config: Config, gate) -> engine.Metrics:
         if gate is not None:
             gate.wait()
         parts.append(engine.evaluate(params, X[i:i + _CHUNK], labels[i:i + _CHUNK], config))
-    return _combine(parts)
-
-
-def _score_pictures(params, images, labels, config: Config, gate=None) -> engine.Metrics:
-    """engine.evaluate over all `images` (n, 28, 28) uint8, a chunk at a time through one
-    reused input buffer (fresh arrays per chunk cost more in page faults than the product)."""
-    X = getattr(_buffers, "X", None)
-    if X is None:
-        X = _buffers.X = np.empty((_CHUNK, N_PIXELS + 1), np.float32)  # (chunk, 785)
-    X[:, N_PIXELS] = 1.0
-    scale = np.float32(config.scale)
-    parts = []
-    for i in range(0, len(images), _CHUNK):
-        if gate is not None:
-            gate.wait()
-        b = min(_CHUNK, len(images) - i)
-        np.multiply(images[i:i + b].reshape(b, N_PIXELS), scale, out=X[:b, :N_PIXELS])
-        parts.append(engine.evaluate(params, X[:b], labels[i:i + b], config))
-    return _combine(parts)
+    return engine.combine_metrics(parts)
 
 
 class Machine:
