@@ -25,8 +25,6 @@ import gzip
 import os
 import socket
 import sys
-import threading
-import time
 import warnings
 import zlib
 from collections.abc import Callable, Mapping
@@ -37,6 +35,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .atomic import atomic_write
+from .background import Background
 
 __all__ = [
     "DataError",
@@ -425,34 +424,7 @@ class _Offline(Exception):
     """The network probe failed: skip the download."""
 
 
-class _Background:
-    """Run `fn` in a daemon thread, so a hung DNS lookup or socket can never block exit."""
-
-    def __init__(self, fn: Callable[[], object], name: str) -> None:
-        self.started = time.monotonic()
-        self._done = threading.Event()
-        self._value: object = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._run, args=(fn,), name=name, daemon=True).start()
-
-    def _run(self, fn: Callable[[], object]) -> None:
-        try:
-            self._value = fn()
-        except BaseException as exc:  # handed to the waiting thread
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self, within: float) -> object:
-        """Wait until `within` seconds after the start; raise TimeoutError past that."""
-        if not self._done.wait(max(0.0, self.started + within - time.monotonic())):
-            raise TimeoutError(f"no answer within {within:g} s")
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-def _probe(host: str) -> _Background:
+def _probe(host: str) -> Background:
     """Start resolving and connecting to `host`:443 (or the HTTPS proxy) in the background."""
 
     def connect() -> None:
@@ -465,10 +437,10 @@ def _probe(host: str) -> _Background:
             address = (parts.hostname or host, parts.port or 80)
         socket.create_connection(address, timeout=10.0).close()
 
-    return _Background(connect, name=f"probe {host}")
+    return Background(connect, name=f"probe {host}")
 
 
-def _await_network(probe: _Background, host: str, timeout: float) -> None:
+def _await_network(probe: Background, host: str, timeout: float) -> None:
     try:
         probe.result(within=timeout)
     except Exception as exc:  # DNS failure, refused, timed out: all "offline"
@@ -524,7 +496,7 @@ def _from_tfds_download(report: Progress, offline_timeout: float) -> MNIST:
     _await_network(probe, host, offline_timeout)
     report(0.3, "Downloading MNIST (11 MB) with tensorflow-datasets")
     manager = _download_manager(tfds, cache_dir() / "downloads", url_infos)
-    paths = _Background(lambda: manager.download(urls), name="mnist download").result(
+    paths = Background(lambda: manager.download(urls), name="mnist download").result(
         within=DOWNLOAD_TIMEOUT
     )
     report(0.75, "Reading the downloaded IDX files")

@@ -18,12 +18,12 @@ the app are built from that table.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .background import Background
 from .engine import N_PIXELS, Config, Trainer
 
 MAX_CHUNK = 32  # steps per engine call: the clock is checked between calls, so a slow
@@ -52,24 +52,6 @@ class Progress:
         self.epochs += 1
         self.stopped = bool(machine.epoch_finished())
         return self.stopped
-
-
-class _Build:
-    """Run `make()` in a daemon thread; `done` is set when `result` or `error` is there."""
-
-    def __init__(self, key, make) -> None:
-        self.key, self.result, self.error = key, None, None
-        self.done = threading.Event()
-
-        def run():
-            try:
-                self.result = make()
-            except Exception as exc:  # handed to the main thread
-                self.error = exc
-            finally:
-                self.done.set()
-
-        threading.Thread(target=run, name="trainer build", daemon=True).start()
 
 
 class Procedure:
@@ -102,7 +84,7 @@ class _EngineProcedure(Procedure):
     def __init__(self) -> None:
         self.trainer: Trainer | None = None
         self._key = None
-        self._build: _Build | None = None
+        self._build: tuple[int, Background] | None = None  # (generation, build)
         self.seconds_per_step = 50e-6  # learned as it runs
 
     def reset(self) -> None:
@@ -116,19 +98,17 @@ class _EngineProcedure(Procedure):
         if self.trainer is not None and self._key == key:
             return self.trainer
         self.trainer = None
-        if self._build is None or self._build.key != key:
+        if self._build is None or self._build[0] != key:
             config, data, params = machine.train_config(self.rule), machine.data, machine.params
-            self._build = _Build(key, lambda: Trainer(config, data.train_images,
-                                                      data.train_labels, params))
-        if wait:
-            self._build.done.wait()
-        if not self._build.done.is_set():
+            self._build = key, Background(
+                lambda: Trainer(config, data.train_images, data.train_labels, params),
+                name="trainer build")
+        if not (wait or self._build[1].done.is_set()):
             return None
-        build, self._build = self._build, None
-        if build.error is not None:
-            raise build.error
-        assert build.result.params is machine.params, "the trainer must share the knobs"
-        self.trainer, self._key = build.result, key
+        build, self._build = self._build[1], None
+        trainer = build.result()  # a failed build raises here, in the main thread
+        assert trainer.params is machine.params, "the trainer must share the knobs"
+        self.trainer, self._key = trainer, key
         return self.trainer
 
     def epoch_progress(self) -> float | None:
