@@ -24,6 +24,12 @@ def remember(cache: dict, key, value, limit: int = 8):
     return value
 
 
+def cached(cache: dict, key, make, limit: int = 8):
+    """``cache[key]``, made by ``make()`` and remembered (see `remember`) the first time."""
+    value = cache.get(key)
+    return remember(cache, key, make(), limit) if value is None else value
+
+
 def ui_scale(size: tuple[int, int]) -> float:
     """How much bigger than at 1280x800 text and strokes are drawn in a window of `size`."""
     s = min(size[0] / REFERENCE_SIZE[0], size[1] / REFERENCE_SIZE[1])

@@ -18,6 +18,7 @@ import pygame
 from simulator.theme import Theme
 from simulator.view.common import (
     begin,
+    cached,
     draw_header,
     draw_plate,
     draw_text,
@@ -119,12 +120,8 @@ def _knob_sprite(cell: int, level: int, theme: Theme) -> pygame.Surface:
 
 
 def knob_sprites(cell: int, theme: Theme) -> list[pygame.Surface]:
-    key = (cell, theme)
-    sprites = _SPRITES.get(key)
-    if sprites is None:
-        sprites = [_knob_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)]
-        remember(_SPRITES, key, sprites, limit=4)
-    return sprites
+    return cached(_SPRITES, (cell, theme), lambda: [
+        _knob_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)], limit=4)
 
 
 def _ghost_sprite(cell: int, level: int, theme: Theme) -> tuple[pygame.Surface, tuple[int, int]]:
@@ -143,12 +140,8 @@ def _ghost_sprite(cell: int, level: int, theme: Theme) -> tuple[pygame.Surface, 
 
 
 def _ghost_sprites(cell: int, theme: Theme) -> list[tuple[pygame.Surface, tuple[int, int]]]:
-    key = (cell, theme)
-    ghosts = _GHOSTS.get(key)
-    if ghosts is None:
-        ghosts = [_ghost_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)]
-        remember(_GHOSTS, key, ghosts, limit=4)
-    return ghosts
+    return cached(_GHOSTS, (cell, theme), lambda: [
+        _ghost_sprite(cell, lv, theme) for lv in range(2 * LEVELS + 1)], limit=4)
 
 
 def _ring(cell: int, colour, width_frac: float) -> pygame.Surface:

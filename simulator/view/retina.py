@@ -6,7 +6,7 @@ import numpy as np
 import pygame
 
 from simulator.theme import Theme
-from simulator.view.common import begin, draw_header, draw_plate, mix, remember
+from simulator.view.common import begin, cached, draw_header, draw_plate, mix
 from simulator.view.layout import N, retina_grid, retina_header_height
 
 LIGHT_LEVELS = 32  # brightness steps of a photocell
@@ -47,12 +47,8 @@ def _cell_sprite(cell: int, level: int, theme: Theme) -> pygame.Surface:
 
 
 def _cell_sprites(cell: int, theme: Theme) -> list[pygame.Surface]:
-    key = (cell, theme)
-    cells = _CELLS.get(key)
-    if cells is None:
-        cells = [_cell_sprite(cell, lv, theme) for lv in range(LIGHT_LEVELS + 1)]
-        remember(_CELLS, key, cells, limit=4)
-    return cells
+    return cached(_CELLS, (cell, theme), lambda: [
+        _cell_sprite(cell, lv, theme) for lv in range(LIGHT_LEVELS + 1)], limit=4)
 
 
 def _positions(x0: int, y0: int, cell: int) -> list[tuple[int, int]]:
