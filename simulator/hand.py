@@ -125,21 +125,20 @@ class HandTuner:
     # ---- undo / redo ---------------------------------------------------------------------------
 
     def undo(self) -> bool:
-        self.end()
-        if not self._undo:
-            return False
-        before, after = self._undo.pop()
-        np.copyto(self.params, before)
-        self._redo.append((before, after))
-        return True
+        return self._replay(self._undo, self._redo, 0)
 
     def redo(self) -> bool:
+        return self._replay(self._redo, self._undo, 1)
+
+    def _replay(self, source: list, target: list, side: int) -> bool:
+        """Move the newest (before, after) step from source to target, and put the knobs
+        as they were on that side of it; False when there is none."""
         self.end()
-        if not self._redo:
+        if not source:
             return False
-        before, after = self._redo.pop()
-        np.copyto(self.params, after)
-        self._undo.append((before, after))
+        step = source.pop()
+        np.copyto(self.params, step[side])
+        target.append(step)
         return True
 
     def forget(self) -> None:

@@ -378,20 +378,18 @@ class Machine:
             self.hand.begin()  # the training run goes on as the next undo step
 
     def undo(self) -> None:
-        self.pause()
-        if self.hand.undo():
-            self.knobs_changed()
-            self.say("Undone")
-        else:
-            self.say("Nothing to undo")
+        self._replay(self.hand.undo, "Undone", "Nothing to undo")
 
     def redo(self) -> None:
+        self._replay(self.hand.redo, "Redone", "Nothing to redo")
+
+    def _replay(self, step, done: str, nothing: str) -> None:
         self.pause()
-        if self.hand.redo():
+        if step():
             self.knobs_changed()
-            self.say("Redone")
+            self.say(done)
         else:
-            self.say("Nothing to redo")
+            self.say(nothing)
 
     def reset_knobs(self, how: str) -> None:
         self.pause()
