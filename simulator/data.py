@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .assets import asset_path
 from .atomic import atomic_write
 from .background import Background
 
@@ -63,7 +64,7 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 CACHE_FILE = "mnist.npz"
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "assets" / "mnist_sample.npz"
+SAMPLE_PATH = asset_path("mnist_sample.npz")
 APP_NAME = "perceptron-machine"
 # tfds's MNIST mirror; probed while tfds imports, re-probed if its registry names another host.
 TFDS_MNIST_HOST = "storage.googleapis.com"
