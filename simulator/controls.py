@@ -12,7 +12,7 @@ import math
 import pygame
 
 from . import intents as I
-from .intents import BIAS
+from .dims import BIAS, SIDE
 from .view import knob_at, retina_grid
 
 PIXELS_PER_NOTCH = 4  # a drag of 4 px turns a knob one notch (a tenth of full scale)
@@ -77,7 +77,7 @@ class FaceInput:
             return "bias", BIAS
         x0, y0, cell = retina_grid(lay.retina)
         row, col = (pos[1] - y0) / cell, (pos[0] - x0) / cell
-        if 0 <= row < 28 and 0 <= col < 28:
+        if 0 <= row < SIDE and 0 <= col < SIDE:
             return "retina", (row, col)
         return None
 
@@ -99,6 +99,13 @@ class FaceInput:
         self._drag = None
         return [] if kind == "paint" else [I.EndGesture()]
 
+    def move_selection(self, drow: int, dcol: int) -> None:
+        """Select the neighbouring knob (from the board's middle if none is selected)."""
+        start = self.selected if self.selected not in (None, BIAS) else SIDE * SIDE // 2 + SIDE // 2
+        row, col = divmod(start, SIDE)
+        self.selected = (min(SIDE - 1, max(0, row + drow)) * SIDE
+                         + min(SIDE - 1, max(0, col + dcol)))
+
     # ---- events -----------------------------------------------------------------------------
 
     def handle(self, event) -> list:
@@ -115,8 +122,8 @@ class FaceInput:
             if event.type == pygame.KEYDOWN:
                 return self.key(event)
         if event.type == pygame.WINDOWLEAVE:
-            out = self.cancel()
-            return out + ([I.HoverKnob(None)] if self.hover is not None else [])
+            self.hover = None
+            return self.cancel()
         return []
 
     def _press(self, event) -> list:
@@ -140,7 +147,7 @@ class FaceInput:
             return out
         self.selected = where
         self._drag = {"kind": "turn", "index": where, "y": event.pos[1], "rest": 0.0}
-        return out + [I.SelectKnob(where), I.BeginGesture("turn")]
+        return out + [I.BeginGesture("turn")]
 
     def _motion(self, event) -> list:
         self.mouse = tuple(event.pos)
@@ -176,10 +183,8 @@ class FaceInput:
     def _hover(self, pos) -> list:
         hit = self.target_at(pos)
         index = hit[1] if hit is not None and hit[0] in ("knob", "bias") else None
-        if index == self.hover:
-            return []
         self.hover = index
-        return [I.HoverKnob(index)]
+        return []
 
     def _release(self, event) -> list:
         self.mouse = tuple(event.pos)
@@ -242,7 +247,8 @@ class FaceInput:
         moves = {pygame.K_UP: (-1, 0), pygame.K_DOWN: (1, 0), pygame.K_LEFT: (0, -1),
                  pygame.K_RIGHT: (0, 1)}
         if k in moves:
-            return [I.MoveSelection(*moves[k])]
+            self.move_selection(*moves[k])
+            return []
         if k == pygame.K_s:
             return [I.SaveKnobs("")]
         if k == pygame.K_o:

@@ -25,92 +25,35 @@ one-hot for ten bulbs):
           (Kingma and Ba 2015, Algorithm 1 with the efficient ordering of their section 2,
           as Keras computes it; b1 = 0.9, b2 = 0.999, eps = 1e-7)
 
-Rosenblatt's error-correction rule (Rosenblatt 1958, "The perceptron: a probabilistic
-model for information storage and organization in the brain") is its own procedure: one
-picture at a time, a threshold unit (bulb lit iff z > 0), and the knobs move only when
-the answer is wrong: params += lr (y - lit) x. With ten bulbs the brightest bulb answers,
-and a wrong answer raises the true digit's knobs and lowers the wrong winner's.
+Rosenblatt's perceptron (a Cornell Aeronautical Laboratory report, 1957; Psychological
+Review, 1958, as a probabilistic model of the brain) learns by the error-correction
+procedure, as set out with its convergence theorem in *Principles of Neurodynamics* (1962)
+and by Block and by Novikoff (1962): one picture at a time, a threshold unit (bulb lit iff
+z > 0), and the knobs move only when the answer is wrong: params += lr (y - lit) x. With
+ten bulbs the brightest bulb answers, and a wrong answer raises the true digit's knobs and
+lowers the wrong winner's. It is :class:`RosenblattTrainer`; like Rosenblatt's machine it
+starts from knobs at zero when it is given none.
+
+The machine's answer has one convention (:func:`predict`): a lone bulb is lit when its
+output is above 0.5, where a threshold unit's output is 1 for z > 0 and 0 otherwise (so a
+weighted sum of exactly 0 leaves every kind of bulb dark); ten bulbs answer with the
+brightest (for a threshold unit: the largest weighted sum).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-N_PIXELS = 784
-N_INPUTS = N_PIXELS + 1  # the retina plus the constant input that carries the bias
-ACTIVATIONS = ("none", "sigmoid", "softmax")
-LOSSES = ("mse", "mae", "ce")
-OPTIMIZERS = ("adam", "sgd")
-RULES = ("gd", "rosenblatt")
-INPUT_MODES = ("raw", "unit")
+from .config import Config
+from .dims import N_INPUTS, N_PIXELS
+
 CE_EPS = 1e-7  # Keras's clipping of probabilities inside cross-entropy
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-7  # Keras's Adam defaults
 GUARD_EVERY = 16  # batches between finiteness checks (and rollback snapshots)
 SMALL_BATCH = 1024  # up to this batch size, batches are gathered from uint8 rows
-
-
-@dataclass
-class Config:
-    """The switches of the machine; defaults are the tutorial's fixed model."""
-
-    digit: int = 5  # the bulb answers "is it this digit?" (one bulb)
-    bulbs: int = 1  # 1 bulb, or 10 (one per digit, the brightest answers)
-    rule: str = "gd"  # gd: gradient descent; rosenblatt: error-correction rule
-    activation: str = "sigmoid"  # none | sigmoid | softmax (softmax needs 10 bulbs)
-    loss: str = "mse"  # mse | mae | ce (cross-entropy)
-    optimizer: str = "adam"  # adam | sgd
-    lr: float = 0.001  # learning rate (the rule's step: with random knobs, size matters)
-    batch_size: int = 32  # pictures per gradient step (rosenblatt: always 1)
-    epochs: int = 10  # passes over the training pictures
-    inputs: str = "unit"  # raw: pixels 0..255 as the tutorial; unit: pixels / 255
-    subset: int = 0  # train on the first N pictures only (0 = all)
-    seed: int = 0  # one seed, same knobs byte for byte
-
-    @property
-    def scale(self) -> float:
-        """Factor from pixel values 0..255 to the machine's inputs."""
-        return 1.0 / 255.0 if self.inputs == "unit" else 1.0
-
-    def validate(self) -> Config:
-        """Raise ValueError naming the first switch that is out of range."""
-        _check_choice("rule", self.rule, RULES)
-        _check_choice("activation", self.activation, ACTIVATIONS)
-        _check_choice("loss", self.loss, LOSSES)
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_choice("inputs", self.inputs, INPUT_MODES)
-        if self.bulbs not in (1, 10):
-            raise ValueError(f"bulbs must be 1 or 10, got {self.bulbs!r}")
-        if not 0 <= self.digit <= 9:
-            raise ValueError(f"digit must be 0..9, got {self.digit!r}")
-        if self.activation == "softmax" and self.bulbs != 10:
-            raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size!r}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be 0 or more, got {self.epochs!r}")
-        if self.subset < 0:
-            raise ValueError(f"subset must be 0 (all) or a positive count, got {self.subset!r}")
-        return self
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Config:
-        """Build a config from saved JSON, ignoring unknown keys; ValueError if invalid."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names}).validate()
-
-
-def _check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 # ---------------------------------------------------------------- data in, arrays out
@@ -129,8 +72,13 @@ def prepare_inputs(images: np.ndarray, scale: float) -> np.ndarray:
     (n, 785) float32, C-contiguous; column 784 is 1.
     """
     images = _check_images(images)
+    return fill_inputs(np.empty((len(images), N_INPUTS), np.float32), images, scale)
+
+
+def fill_inputs(X: np.ndarray, images: np.ndarray, scale: float) -> np.ndarray:
+    """Write pictures (n, 28, 28) or (n, 784) into input rows X (n, 785) float32, in place:
+    the one way pixels become inputs. Returns X."""
     n = len(images)
-    X = np.empty((n, N_INPUTS), dtype=np.float32)  # (n, 785) float32
     np.multiply(images.reshape(n, N_PIXELS), np.float32(scale), out=X[:, :N_PIXELS])
     X[:, N_PIXELS] = 1.0
     return X
@@ -217,14 +165,52 @@ def forward(params: np.ndarray, X: np.ndarray, activation: str) -> tuple[np.ndar
     return z, activate(z, activation)
 
 
-def decide(outputs: np.ndarray, config: Config) -> np.ndarray:
-    """The machine's answer per picture: (n,) bool "it is the digit" for one bulb, or the
-    brightest bulb's digit (n,) for ten. A lone bulb is lit at 0.5 (sigmoid, or any
-    output read as a probability), or above 0 for Rosenblatt's threshold unit."""
+@dataclass(frozen=True)
+class Prediction:
+    """What the machine says for a batch of pictures: one convention for every caller."""
+
+    z: np.ndarray  # (n, k) float32 weighted sums
+    output: np.ndarray  # (n, k) float32 bulb outputs (a threshold unit's: 0 or 1)
+    answer: np.ndarray  # (n,) bool "it is the digit" (one bulb) or int digit (ten bulbs)
+
+    def truth(self, labels: np.ndarray, config: Config) -> np.ndarray:
+        """(n,) the right answers for these labels, comparable with ``answer``."""
+        labels = np.asarray(labels)
+        return labels if config.bulbs == 10 else labels == config.digit
+
+
+LIT_ABOVE = 0.5  # a lone bulb is lit when its output is strictly above this
+
+
+def threshold_lit(z):
+    """A threshold unit's bulb: lit for a weighted sum above 0 (a float or an array)."""
+    return z > 0.0
+
+
+def verdict(is_target: bool, lit: bool) -> str:
+    """The four outcomes of one bulb on one picture."""
+    if is_target:
+        return "hit" if lit else "miss"
+    return "false alarm" if lit else "correct rejection"
+
+
+def predict(params: np.ndarray, X: np.ndarray, config: Config) -> Prediction:
+    """Weighted sums, outputs and answers for input rows X (n, 785) float32.
+
+    The one place that decides whether a bulb is lit: output > 0.5 for one bulb (a
+    threshold unit outputs 1 for z > 0, else 0), the brightest bulb for ten.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = X @ params  # (n, k)
+        if config.threshold_unit:
+            output = threshold_lit(z).astype(np.float32)
+        else:
+            output = activate(z, config.activation)
     if config.bulbs == 10:
-        return outputs.argmax(axis=1)
-    threshold = 0.0 if config.rule == "rosenblatt" else 0.5
-    return outputs[:, 0] > threshold
+        answer = (z if config.threshold_unit else output).argmax(axis=1)
+    else:
+        answer = output[:, 0] > LIT_ABOVE
+    return Prediction(z, output, answer)
 
 
 def loss_value(outputs: np.ndarray, Y: np.ndarray, config: Config) -> float:
@@ -258,35 +244,36 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
         raise ValueError(f"{len(X)} input rows but {len(labels)} labels")
     if len(X) == 0:
         return Metrics(float("nan"), float("nan"), 0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        z, a = forward(params, X, config.activation)
-    truth = labels if config.bulbs == 10 else labels == config.digit
-    if config.rule == "rosenblatt":  # a threshold unit: its loss is its share of mistakes
-        accuracy = float(np.mean(decide(z, config) == truth))
+    p = predict(params, X, config)
+    accuracy = float(np.mean(p.answer == p.truth(labels, config)))
+    if config.threshold_unit:  # a threshold unit has no loss: its share of mistakes
         return Metrics(1.0 - accuracy, accuracy, len(X))
-    accuracy = float(np.mean(decide(a, config) == truth))
-    return Metrics(loss_value(a, make_targets(labels, config), config), accuracy, len(X))
+    return Metrics(loss_value(p.output, make_targets(labels, config), config), accuracy, len(X))
 
 
-def evaluate_images(params, images, labels, config: Config, chunk: int = 10_000,
-                    before_chunk=None) -> Metrics:
-    """:func:`evaluate` on raw pictures (n, 28, 28) uint8, prepared a chunk at a time into
-    one reused buffer, so that the whole training set never exists as float32.
+def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: int = 10_000,
+                     before_chunk=None) -> Metrics:
+    """:func:`evaluate` a chunk at a time: the one chunked scorer.
 
-    ``before_chunk``, if given, is called before each chunk (the desktop machine's scorer
-    thread waits there while a frame is drawn).
+    ``source`` is either pictures, (n, 28, 28) or (n, 784) pixel values 0..255, prepared a
+    chunk at a time into one reused buffer (so that the training set never exists as
+    float32), or input rows (n, 785) already prepared, scored in place. ``before_chunk``,
+    if given, is called before each chunk (the window's scorer waits there while a frame
+    is drawn).
     """
-    images = _check_images(images)
-    X = np.empty((max(1, min(chunk, len(images))), N_INPUTS), np.float32)  # (chunk, 785)
-    X[:, N_PIXELS] = 1.0
+    source = np.asarray(source)
+    prepared = source.ndim == 2 and source.shape[1] == N_INPUTS
+    if not prepared:
+        source = _check_images(source)
+        X = np.empty((max(1, min(chunk, len(source))), N_INPUTS), np.float32)  # (chunk, 785)
     parts = []
-    for i in range(0, len(images), chunk):
+    for i in range(0, len(source), chunk):
         if before_chunk is not None:
             before_chunk()
-        b = min(chunk, len(images) - i)
-        np.multiply(images[i : i + b].reshape(b, N_PIXELS), np.float32(config.scale),
-                    out=X[:b, :N_PIXELS])
-        parts.append(evaluate(params, X[:b], labels[i : i + b], config))
+        b = min(chunk, len(source) - i)
+        rows = source[i : i + b] if prepared else fill_inputs(X[:b], source[i : i + b],
+                                                                 config.scale)
+        parts.append(evaluate(params, rows, labels[i : i + b], config))
     return combine_metrics(parts)
 
 
@@ -432,8 +419,10 @@ class Trainer:
     images : (n, 28, 28) uint8 training pictures (pixel values 0..255).
     labels : (n,) digit labels.
     params : (785, k) float32 knobs, shared and modified in place; None for fresh
-        random knobs from ``config.seed``.
+        knobs (:meth:`fresh_knobs`: random from ``config.seed``).
     """
+
+    per_picture = False  # steps are pictures, not batches (the window's narration)
 
     def __init__(self, config: Config, images: np.ndarray, labels: np.ndarray, params=None):
         self.config = config.validate()
@@ -442,7 +431,7 @@ class Trainer:
             raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
         if len(images) == 0:
             raise ValueError("no training pictures")
-        n = min(config.subset, len(images)) if config.subset else len(images)
+        n = config.train_count(len(images))
         self.labels = np.asarray(labels[:n])
         if self.batch_size <= SMALL_BATCH:
             # Random small batches: gather uint8 rows (a quarter of float32's memory
@@ -455,7 +444,7 @@ class Trainer:
         self.Y = make_targets(self.labels, config)  # (n, k) float32
         self.rng = np.random.default_rng(config.seed)
         if params is None:
-            params = init_knobs(config, self.rng)
+            params = self.fresh_knobs(config, self.rng)
         self.params = check_params(params, config.bulbs)
         self.epoch = 0  # finished epochs
         self.position = 0  # pictures done in the epoch under way
@@ -464,13 +453,17 @@ class Trainer:
         self.steps = 0  # optimizer steps taken (Adam's t)
         self._allocate()
 
+    @staticmethod
+    def fresh_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
+        return init_knobs(config, rng)
+
     @property
     def n_train(self) -> int:
         return len(self.labels)
 
     @property
     def batch_size(self) -> int:
-        return 1 if self.config.rule == "rosenblatt" else self.config.batch_size
+        return self.config.batch_size
 
     @property
     def batches_per_epoch(self) -> int:
@@ -490,7 +483,7 @@ class Trainer:
         )
         self._g, self._m, self._v, self._u = (np.zeros_like(self.params) for _ in range(4))
         self._snapshot = (self.params.copy(), self._m.copy(), self._v.copy(), self.steps)
-        self._gd_step = self._make_gd_step()
+        self._train_on = self._make_gd_step()
 
     def step(self, max_batches: int = 1) -> int:
         """Train on up to ``max_batches`` batches, never past the end of the epoch.
@@ -504,10 +497,7 @@ class Trainer:
         order, n, B = self.order, self.n_train, self.batch_size
         start = self.position
         stop = min(n, start + max_batches * B)
-        if self.config.rule == "rosenblatt":
-            train_on, bounds = self._rosenblatt_step, range(start, stop)
-        else:
-            train_on, bounds = self._gd_step, range(start, stop, B)
+        train_on, bounds = self._train_on, range(start, stop, B)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for s in bounds:
                 train_on(order[s : s + B])
@@ -609,22 +599,6 @@ class Trainer:
 
         return gd_step
 
-    def _rosenblatt_step(self, idx: np.ndarray) -> None:
-        i = idx[0]
-        x, lr = self._xb[0], self.config.lr
-        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)  # (785,) float32
-        self.steps += 1
-        if self.config.bulbs == 1:
-            lit = float(x @ self.params[:, 0]) > 0.0
-            error = self.Y[i, 0] - lit  # +1 missed a digit, -1 false alarm, 0 right
-            if error:
-                self.params[:, 0] += np.float32(lr * error) * x
-            return
-        answer, truth = int(np.argmax(x @ self.params)), int(self.labels[i])
-        if answer != truth:
-            self.params[:, truth] += np.float32(lr) * x
-            self.params[:, answer] -= np.float32(lr) * x
-
     def _guard(self) -> None:
         if np.isfinite(self.params).all():
             saved, m, v, _ = self._snapshot
@@ -644,3 +618,40 @@ class Trainer:
             f"{self.config.inputs} inputs); the knobs were rolled back to their last finite "
             "state. Try a smaller learning rate or unit inputs."
         )
+
+
+
+class RosenblattTrainer(Trainer):
+    """Rosenblatt's error-correction procedure (Principles of Neurodynamics, 1962): one
+    picture at a time, a threshold unit, the knobs turned only on a wrong answer, by ``lr``
+    times the picture. Given no knobs it starts from zero, as the procedure is stated (from
+    zero knobs the step's size does not change what it learns)."""
+
+    per_picture = True
+
+    @staticmethod
+    def fresh_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
+        return np.zeros((N_INPUTS, config.bulbs), np.float32)
+
+    @property
+    def batch_size(self) -> int:
+        return 1
+
+    def _make_gd_step(self):
+        return self._picture_step
+
+    def _picture_step(self, idx: np.ndarray) -> None:
+        i = idx[0]
+        x, lr = self._xb[0], self.config.lr
+        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)  # (785,) float32
+        self.steps += 1
+        if self.config.bulbs == 1:
+            lit = threshold_lit(float(x @ self.params[:, 0]))
+            error = self.Y[i, 0] - lit  # +1 missed a digit, -1 false alarm, 0 right
+            if error:
+                self.params[:, 0] += np.float32(lr * error) * x
+            return
+        answer, truth = int(np.argmax(x @ self.params)), int(self.labels[i])
+        if answer != truth:
+            self.params[:, truth] += np.float32(lr) * x
+            self.params[:, answer] -= np.float32(lr) * x

@@ -2,15 +2,14 @@
 
 Widgets (the board and retina input, the keyboard map, the pygame_gui panel) turn raw input
 into these; the app applies them to the model in one place (`App.apply`). No widget reaches
-into the engine. Knob indices are flat: 0..783 the weights (row * 28 + col), 784 the bias.
+into the engine. Only what changes the model is an intent: a widget's own state (the knob
+under the mouse, the selected knob) stays in the widget. Knob indices are flat: 0..783 the
+weights (row * 28 + col), 784 the bias.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-BIAS = 784  # the flat index of the bias knob
-
 
 # ---- turning knobs by hand ------------------------------------------------------------------
 
@@ -64,22 +63,6 @@ class Undo:
 @dataclass(frozen=True)
 class Redo:
     pass
-
-
-@dataclass(frozen=True)
-class SelectKnob:
-    index: int | None
-
-
-@dataclass(frozen=True)
-class MoveSelection:
-    drow: int
-    dcol: int
-
-
-@dataclass(frozen=True)
-class HoverKnob:
-    index: int | None  # None = the mouse left the board
 
 
 @dataclass(frozen=True)

@@ -22,39 +22,13 @@ from pygame_gui.elements import (
 )
 
 from . import intents as I
-from .engine import Config
+from .config import SWITCHES, Config
 from .procedures import PROCEDURES
 
-# The story's switches: (label, [(shown, value)], tooltip)
-SWITCH_CHOICES: dict[str, tuple[str, list[tuple[str, object]], str]] = {
-    "activation": ("Activation", [("none", "none"), ("sigmoid", "sigmoid"), ("softmax", "softmax")],
-                   "What the bulb does with the weighted sum: none (raw, can leave 0..1), "
-                   "sigmoid (squashed into 0..1), softmax (ten bulbs share the light)"),
-    "loss": ("Loss", [("MSE", "mse"), ("MAE", "mae"), ("cross-entropy", "ce")],
-             "How gradient descent measures a wrong answer: mean squared error, mean absolute "
-             "error or cross-entropy"),
-    "optimizer": ("Optimizer", [("Adam", "adam"), ("SGD", "sgd")],
-                  "How the gradient becomes a turn: Adam (the tutorial's) or plain SGD"),
-    "lr": ("Learn rate", [("0.0001", 1e-4), ("0.001", 1e-3), ("0.01", 1e-2), ("0.1", 0.1),
-                          ("1", 1.0), ("10", 10.0)],
-           "How far each step turns the knobs (the tutorial's Adam: 0.001)"),
-    "batch_size": ("Batch", [("1", 1), ("8", 8), ("32", 32), ("128", 128), ("1024", 1024)],
-                   "Pictures per gradient step (Rosenblatt's rule always takes one)"),
-    "inputs": ("Inputs", [("raw", "raw"), ("scaled", "unit")],
-               "Pixels as the tutorial fed them (0..255), or divided by 255: the fix"),
-    "subset": ("Train on", [("all", 0), ("20 pics", 20), ("100 pics", 100), ("1,000", 1000),
-                            ("10,000", 10000)],
-               "Train on the first N pictures only: the tutorial's 'can it fit 20 images?'"),
-    "digit": ("Target", [(str(d), d) for d in range(10)],
-              "The digit the bulb answers for: 'is it a 5?'"),
-    "seed": ("Seed", [(str(s), s) for s in range(10)],
-             "One seed for the random knobs and the picture order; changing it puts that "
-             "seed's random knobs on the board"),
-    "bulbs": ("Bulbs", [("1 bulb", 1), ("10 bulbs", 10)],
-              "One bulb (is it the target?) or ten, one per digit: the brightest answers"),
-}
+# The story's switches in the panel, in pairs (their words and values: config.SWITCHES)
 SWITCH_ORDER = ("activation", "loss", "optimizer", "lr", "batch_size", "inputs", "subset",
                 "digit", "bulbs", "seed")
+PANEL_SWITCHES = (*SWITCH_ORDER, "epochs")
 BRUSHES = [("Brush: off", None), ("Brush: raise", "raise"), ("Brush: lower", "lower"),
            ("Brush: zero", "zero")]
 def picture_filters(digit: int) -> list[tuple[str, str]]:
@@ -80,15 +54,14 @@ class PanelState:
     def choices_key(self) -> tuple:
         """What the drop-downs' lists depend on (a change rebuilds the panel): the target
         digit (picture filters) and switch values outside the standard choices."""
-        extra = tuple((name, getattr(self.config, name)) for name in SWITCH_ORDER
-                      if getattr(self.config, name) not in
-                      [v for _, v in SWITCH_CHOICES[name][1]])
+        extra = tuple((name, getattr(self.config, name)) for name in PANEL_SWITCHES
+                      if getattr(self.config, name) not in SWITCHES[name].values_shown)
         return (self.config.digit, extra)
 
     def selections(self) -> dict:
         """What each drop-down should show."""
         return {"mode": self.mode, "brush": self.brush, "filter": self.picture_filter,
-                **{name: getattr(self.config, name) for name in SWITCH_ORDER}}
+                **{name: getattr(self.config, name) for name in PANEL_SWITCHES}}
 
 
 def speed_text(speed: float) -> str:
@@ -126,6 +99,7 @@ class ControlPanel:
         self._choices: dict[str, list[tuple[str, object]]] = {}
         self._drop_class: dict[str, str] = {}
         self._state = state
+        self._asked: dict[str, object] = {}  # choices sent as intents, not yet seen in a state
         self._build(state)
 
     # ---- building ---------------------------------------------------------------------------
@@ -167,10 +141,11 @@ class ControlPanel:
 
         head("Who turns the knobs")
         mode_options = [(cls.label, name) for name, cls in PROCEDURES.items()]
-        (rm,) = row(1)
+        rm, rep = row(1.45, 1)
         self._dropdown("mode", rm, mode_options, state.mode, drop(rm),
                        "Who turns the knobs: your hand, the story's trial and error, "
                        "Rosenblatt's rule, or gradient descent")
+        self._switch("epochs", rep, state.config.epochs, drop(rep))
         rp, rs, re_ = row(1.2, 1, 1)
         self._button("play", rp, "Pause" if state.playing else "Play",
                      "Start or pause the chosen procedure (Space). Pausing hands the knobs "
@@ -191,14 +166,9 @@ class ControlPanel:
             labels = row(1, 1, gap=8, h=label_h)
             drops = row(1, 1, gap=8)
             for name, lr_, dr_ in ((a, labels[0], drops[0]), (b, labels[1], drops[1])):
-                label, choices, tip = SWITCH_CHOICES[name]
-                value = getattr(state.config, name)
-                if value not in [v for _, v in choices]:
-                    choices = [*choices, (f"{value:g}" if isinstance(value, float) else
-                                          str(value), value)]
-                self._label(f"label:{name}", lr_, label, "@switch_label")
-                self.tooltips[f"label:{name}"] = tip
-                self._dropdown(name, dr_, choices, value, drop(dr_), tip)
+                self._label(f"label:{name}", lr_, SWITCHES[name].label, "@switch_label")
+                self.tooltips[f"label:{name}"] = SWITCHES[name].help
+                self._switch(name, dr_, getattr(state.config, name), drop(dr_))
         ra, rz = row(1, 1)
         self._button("reset_random", ra, "Random knobs",
                      "Reset the knobs to random values from the seed (Ctrl+Z undoes)")
@@ -240,6 +210,15 @@ class ControlPanel:
         self.bottom = y
         self._state = state
         self._sync_enabled(state)
+
+    def _switch(self, name: str, rect, value, class_id: str) -> None:
+        """A switch's drop-down: the table's choices, plus the value in force if it is
+        another (a loaded file's learning rate)."""
+        switch = SWITCHES[name]
+        choices = list(switch.options)
+        if value not in switch.values_shown:
+            choices.append((switch.shown(value), value))
+        self._dropdown(name, rect, choices, value, class_id, switch.help)
 
     def _add(self, name: str, element, tooltip: str) -> None:
         self.elements[name] = element
@@ -291,11 +270,12 @@ class ControlPanel:
             slider = self.elements["speed"]
             if abs(slider.get_current_value() - state.speed * 100) > 0.5:
                 slider.set_current_value(state.speed * 100, warn=False)
-        # Compared with the widgets, not the last state: a choice the machine refused (softmax
-        # with one bulb) must not stay shown.
-        remade = [] if pygame.event.peek(pygame_gui.UI_DROP_DOWN_MENU_CHANGED) else [
-            self._reselect(name, value) for name, value in state.selections().items()
-        ]  # (a choice still on its way in the event queue is not a refusal)
+        # A drop-down is put right when the model changed under it (a file loaded) or refused
+        # the choice it sent (softmax with one bulb), never while a choice is on its way.
+        shown = state.selections()
+        before = old.selections()
+        remade = [self._reselect(name, value) for name, value in shown.items()
+                  if value != before[name] or self._asked.pop(name, value) != value]
         if any(remade) or (state.can_undo, state.can_redo, state.mode) != (
                 old.can_undo, old.can_redo, old.mode):
             self._sync_enabled(state)
@@ -304,9 +284,9 @@ class ControlPanel:
     def _sync_enabled(self, state: PanelState) -> None:
         procedure = PROCEDURES[state.mode]
         switches = [(name, procedure.switches is None or name in procedure.switches)
-                    for name in SWITCH_ORDER]
+                    for name in PANEL_SWITCHES]
         for name, used in switches:  # greyed out: what this procedure ignores, and why
-            tip = SWITCH_CHOICES[name][2]
+            tip = SWITCHES[name].help
             self.tooltips[name] = tip if used else f"{tip} ({procedure.label} does not use it)"
         for name, ok in (("undo", state.can_undo), ("redo", state.can_redo), *switches):
             button = self.elements[name]
@@ -421,4 +401,5 @@ class ControlPanel:
             return [I.SetBrush(value)]
         if name == "filter":
             return [I.SetPictureFilter(value)]
+        self._asked[name] = value
         return [I.SetSwitch(name, value)]

@@ -1,30 +1,34 @@
-"""The procedures behind the mode switch: who turns the knobs. NumPy only.
+"""Who turns the knobs in the window: the hand, or a rule of :mod:`simulator.rules`, paced
+to the frame. NumPy only.
 
 Every procedure moves the same knobs (``machine.params``, (785, k) float32) and has one
 small interface::
 
-    advance(machine, budget_s, pace) -> Progress   # do up to pace.max_steps steps, within budget_s
+    advance(machine, budget_s, pace) -> Progress   # up to pace.max_steps steps, within budget_s
     reset()                                         # forget internal state (switches changed)
 
-A step is one batch for gradient descent and one picture for the per-picture procedures.
-When an epoch ends a procedure calls ``machine.epoch_finished()``, which snapshots the knobs
-for the charts and answers whether to stop (True: pause now). ``pace.watch`` asks for slow
-motion: one step at a time, reporting the picture shown and the knobs that turned.
+A step is one batch for gradient descent and one picture for the per-picture rules (one
+knob for trial and error in slow motion). When an epoch ends a procedure calls
+``machine.epoch_finished()``, which records the knobs for the charts and answers whether to
+stop. ``pace.watch`` asks for slow motion: one step at a time, reporting the picture shown,
+the knobs that turned and the facts of the step (:class:`StepFacts`; the view words them).
 
-New procedures plug in by adding a class to ``PROCEDURES``; the panel's mode drop-down and
-the app are built from that table.
+The table :data:`PROCEDURES` is the hand plus one entry per rule in
+:data:`simulator.rules.RULES`; the panel's mode menu is built from it.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .background import Background
-from .engine import N_PIXELS, Config, Trainer
+from .engine import predict, prepare_inputs
+from .rules import RULES, Rule
 
 MAX_CHUNK = 32  # steps per engine call: the clock is checked between calls, so a slow
 # patch (the epoch scorer busy on the other core) overruns the budget by one chunk at most
@@ -36,13 +40,29 @@ class Pace:
     watch: bool = False  # slow motion: report each step's picture and turned knobs
 
 
+@dataclass(frozen=True)
+class StepFacts:
+    """What one watched step did, as facts: the view puts them into words."""
+
+    rule: str
+    pictures: int  # pictures in the step (a batch, or 1)
+    label: int  # the digit of the (last) picture, the one the retina shows
+    target: int  # the digit the bulb answers for
+    ten: bool  # ten bulbs
+    lit: bool  # one bulb: lit before the step, with the knobs as they were
+    answer: int | None  # ten bulbs: the brightest bulb's digit before the step
+    turned: int  # knobs that moved
+    knob: int | None = None  # trial and error in slow motion: the knob tried
+    turns: int = 0  # ... and its kept turns (+2: two turns up)
+
+
 @dataclass
 class Progress:
     steps: int = 0
     epochs: int = 0
     shown: int | None = None  # index of the last training picture shown to the machine
     turned: np.ndarray | None = None  # (m,) knob indices the last watched step moved
-    story: str = ""  # what the last watched step did, in words
+    facts: StepFacts | None = None  # what the last watched step did
     stopped: bool = False  # the machine asked to stop (epoch target reached)
     seconds: float = 0.0
     preparing: bool = False  # still getting the training pictures ready
@@ -76,13 +96,21 @@ class Procedure:
         return None
 
 
-class _EngineProcedure(Procedure):
-    """A procedure that runs the engine's Trainer (gradient descent or Rosenblatt's rule)."""
+class RuleProcedure(Procedure):
+    """A rule of the table, run by its trainer a few steps per frame."""
 
     trains = True
+    spec: Rule  # set by for_rule()
+
+    @classmethod
+    def for_rule(cls, spec: Rule) -> type[RuleProcedure]:
+        attrs = {"spec": spec, "name": spec.name, "label": spec.label, "tooltip": spec.tooltip,
+                 "rule": spec.name, "lr": spec.lr, "switches": spec.switches,
+                 "step_word": spec.step_word}
+        return type(f"{spec.trainer.__name__}Procedure", (cls,), attrs)
 
     def __init__(self) -> None:
-        self.trainer: Trainer | None = None
+        self.trainer = None
         self._key = None
         self._build: tuple[int, Background] | None = None  # (generation, build)
         self.seconds_per_step = 50e-6  # learned as it runs
@@ -90,7 +118,7 @@ class _EngineProcedure(Procedure):
     def reset(self) -> None:
         self.trainer, self._key = None, None
 
-    def _trainer(self, machine, wait: bool) -> Trainer | None:
+    def _trainer(self, machine, wait: bool):
         """The trainer for the machine's data and switches. A new one (a copy of the
         training pictures, 47 MB for MNIST) is built in a thread: frames go on meanwhile,
         and only a single step waits for it."""
@@ -100,8 +128,9 @@ class _EngineProcedure(Procedure):
         self.trainer = None
         if self._build is None or self._build[0] != key:
             config, data, params = machine.train_config(self.rule), machine.data, machine.params
+            make = self.spec.trainer
             self._build = key, Background(
-                lambda: Trainer(config, data.train_images, data.train_labels, params),
+                lambda: make(config, data.train_images, data.train_labels, params),
                 name="trainer build")
         if not (wait or self._build[1].done.is_set()):
             return None
@@ -119,220 +148,101 @@ class _EngineProcedure(Procedure):
         if trainer is None:
             return Progress(preparing=True)
         start = time.perf_counter()
-        deadline = start + budget_s
         progress = Progress()
-        left_steps = pace.max_steps
-        while left_steps is None or left_steps > 0:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                break
-            n = 1 if pace.watch else max(1, min(MAX_CHUNK, int(left / self.seconds_per_step)))
-            if left_steps is not None:
-                n = min(n, left_steps)
-            before = machine.params.copy() if pace.watch else None
-            epoch = trainer.epoch
-            t0 = time.perf_counter()
+        if pace.watch:
+            self._watched_step(machine, trainer, progress)
+        else:
+            self._run(machine, trainer, progress, start + budget_s, pace.max_steps)
+        progress.seconds = time.perf_counter() - start
+        return progress
+
+    def _run(self, machine, trainer, progress: Progress, deadline: float, left) -> None:
+        while left is None or left > 0:
+            budget = deadline - time.perf_counter()
+            if budget <= 0:
+                return
+            n = max(1, min(MAX_CHUNK, int(budget / self.seconds_per_step)))
+            n = n if left is None else min(n, left)
+            epoch, t0 = trainer.epoch, time.perf_counter()
             done = trainer.step(n)  # may raise TrainingDiverged: the machine pauses
-            took = time.perf_counter() - t0
             if done:
+                took = time.perf_counter() - t0
                 self.seconds_per_step = 0.7 * self.seconds_per_step + 0.3 * took / done
                 progress.steps += done
                 progress.shown = int(trainer.last_batch[-1])
-                if left_steps is not None:
-                    left_steps -= done
-            if before is not None and done:
-                progress.turned, progress.story = self._watched(machine, trainer, before)
+                left = None if left is None else left - done
             if trainer.epoch > epoch and progress.epoch_ended(machine):
-                break
-            if pace.watch:
-                break
-        progress.seconds = time.perf_counter() - start
-        return progress
+                return
 
-    def _watched(self, machine, trainer, before):
-        col = machine.column
-        turned = np.flatnonzero(before[:, col] != machine.params[:, col])
-        return turned, describe_step(machine, trainer.last_batch, before, turned, self.rule)
+    def _watched_step(self, machine, trainer, progress: Progress) -> None:
+        """One step in slow motion, with the facts of what it did."""
+        col, before, epoch = machine.column, machine.params.copy(), trainer.epoch
+        knob_try = trainer.step_knob() if hasattr(trainer, "step_knob") else None
+        if knob_try is None:
+            if not trainer.step(1):
+                return
+            batch = trainer.last_batch
+        else:
+            batch = np.array([knob_try.picture])
+        progress.steps, progress.shown = 1, int(batch[-1])
+        progress.turned = np.flatnonzero(before[:, col] != machine.params[:, col])
+        progress.facts = self._facts(machine, batch, before, len(progress.turned), knob_try)
+        if trainer.epoch > epoch:
+            progress.epoch_ended(machine)
+
+    def _facts(self, machine, batch, before, turned: int, knob_try) -> StepFacts:
+        i = int(batch[-1])
+        data, config = machine.data, machine.train_config(self.rule)
+        x = prepare_inputs(data.train_images[i : i + 1], config.scale)  # (1, 785)
+        said = predict(before, x, config)
+        ten = config.bulbs == 10
+        return StepFacts(
+            rule=self.rule, pictures=len(batch), label=int(data.train_labels[i]),
+            target=config.digit, ten=ten, lit=bool(not ten and said.answer[0]),
+            answer=int(said.answer[0]) if ten else None, turned=turned,
+            knob=None if knob_try is None else int(knob_try.knob),
+            turns=0 if knob_try is None else int(knob_try.turns))
 
 
-class GradientDescent(_EngineProcedure):
-    name = "gd"
-    label = "Gradient descent"
-    tooltip = ("The engine: mini-batches of pictures, the loss's gradient turns every knob a "
-               "little (the tutorial's Keras model, in NumPy).")
-    rule = "gd"
-    lr = 0.001  # the tutorial's Adam
-    step_word = "batch"
-
-
-class Rosenblatt(_EngineProcedure):
-    name = "rosenblatt"
-    label = "Rosenblatt's rule"
-    tooltip = ("Rosenblatt's error-correction rule (1958): one picture at a time; the knobs "
-               "move only when the bulb's answer is wrong.")
-    rule = "rosenblatt"
-    lr = 1.0  # the classic fixed increment: a mistake adds the whole picture to the knobs
-    switches = ("lr", "inputs", "subset", "digit", "bulbs", "seed")  # a threshold, no loss
-    step_word = "picture"
-
-
-class TrialAndError(Procedure):
-    """The story's procedure: show a picture, turn a random knob a little, keep the turn only
-    if the bulb got brighter for the target digit (dimmer for any other), else turn it back."""
-
-    name = "trial"
-    label = "Trial and error"
-    tooltip = ("As the story tells it: turn a random knob a little; keep the turn if the bulb "
-               "gets brighter for a 5 (dimmer for a non-5), else turn it back.")
-    trains = True
-    rule = "gd"
-    step_word = "picture"
-    switches = ("activation", "inputs", "subset", "digit", "bulbs", "seed")  # the bulb only
-    TRIES = 8  # knobs tried per picture
-    STEP = 0.02  # a little turn, for inputs in 0..1 (scaled for raw inputs)
+class _ProcedureTable(Mapping):
+    """The hand, then one procedure per entry of the rules' table (read as it is now, so a
+    rule added to the table is at once a mode of the window)."""
 
     def __init__(self) -> None:
-        self.reset()
+        self._made: dict[Rule, type[RuleProcedure]] = {}
 
-    def reset(self) -> None:
-        self._key = None
-        self.rng: np.random.Generator | None = None
-        self.order: np.ndarray | None = None
-        self.position = 0
-        self.n = 0
+    def __getitem__(self, name: str) -> type[Procedure]:
+        if name == "hand":
+            return Procedure
+        spec = RULES[name]
+        if spec not in self._made:
+            self._made[spec] = RuleProcedure.for_rule(spec)
+        return self._made[spec]
 
-    def epoch_progress(self) -> float | None:
-        return None if not self.n else self.position / self.n
+    def __iter__(self):
+        return iter(("hand", *RULES))
 
-    def _prepare(self, machine) -> None:
-        if self._key == machine.generation and self.rng is not None:
-            return
-        config = machine.train_config(self.rule)
-        total = len(machine.data.train_labels)
-        self.n = min(config.subset, total) if config.subset else total
-        self.rng = np.random.default_rng(config.seed)
-        self.order, self.position, self._key = None, 0, machine.generation
-
-    def advance(self, machine, budget_s: float, pace: Pace) -> Progress:
-        self._prepare(machine)
-        start = time.perf_counter()
-        deadline = start + budget_s
-        progress = Progress()
-        config = machine.train_config(self.rule)
-        while pace.max_steps is None or progress.steps < pace.max_steps:
-            if time.perf_counter() >= deadline:
-                break
-            if self.order is None:
-                self.order = self.rng.permutation(self.n)
-            i = int(self.order[self.position])
-            turned, before = self._try_knobs(machine, config, i, pace.watch)
-            progress.steps += 1
-            progress.shown = i
-            self.position += 1
-            if pace.watch:
-                progress.turned = np.array(sorted(set(turned)), dtype=np.int64)
-                progress.story = describe_step(machine, np.array([i]), before, progress.turned,
-                                               "trial")
-            if self.position >= self.n:
-                self.order, self.position = None, 0
-                if progress.epoch_ended(machine):
-                    break
-            if pace.watch:
-                break
-        progress.seconds = time.perf_counter() - start
-        return progress
-
-    def _try_knobs(self, machine, config: Config, i: int, keep_before: bool):
-        image = machine.data.train_images[i].reshape(N_PIXELS)
-        label = int(machine.data.train_labels[i])
-        col = self.rng.integers(10) if config.bulbs == 10 else 0
-        before = machine.params.copy() if keep_before else None
-        w = machine.params[:, col]
-        x = np.empty(N_PIXELS + 1, np.float32)  # (785,) this picture's inputs
-        np.multiply(image, np.float32(config.scale), out=x[:N_PIXELS])
-        x[N_PIXELS] = 1.0
-        z = float(x @ w)
-        want_brighter = label == (col if config.bulbs == 10 else config.digit)
-        candidates = np.append(np.flatnonzero(image), N_PIXELS)  # knobs that can change the bulb
-        step = self.STEP / (255.0 * config.scale)
-        turned = []
-        for _ in range(self.TRIES):
-            j = int(candidates[self.rng.integers(len(candidates))])
-            turn = step if self.rng.random() < 0.5 else -step
-            z_new = z + float(x[j]) * turn
-            brighter = _glow(z_new, config.activation) > _glow(z, config.activation)
-            dimmer = _glow(z_new, config.activation) < _glow(z, config.activation)
-            if brighter if want_brighter else dimmer:
-                w[j] = np.float32(w[j] + turn)
-                z = z_new
-                turned.append(j)
-        return turned, before
+    def __len__(self) -> int:
+        return 1 + len(RULES)
 
 
-def _glow(z: float, activation: str) -> float:
-    if activation == "none":
-        return z
-    if z < -700:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))  # sigmoid; softmax's own bulb is monotone in z as well
-
-
-def describe_step(machine, batch, before: np.ndarray, turned: np.ndarray, rule: str) -> str:
-    """One line of narration for a watched step: what the machine answered on the picture
-    the retina shows (the batch's last) with the knobs as they were, and what moved."""
-    if len(batch) == 0:
-        return ""
-    i = int(batch[-1])
-    label = int(machine.data.train_labels[i])
-    x = machine.inputs(machine.data.train_images[i].reshape(N_PIXELS).astype(np.float32))
-    config = machine.train_config(rule if rule != "trial" else "gd")
-    n, target = len(turned), machine.config.digit
-    who = f"batch of {len(batch)}, the last a {label}" if len(batch) > 1 else f"a {label}"
-    if config.bulbs == 10:
-        answer = int(np.argmax(x @ before))
-        said = f"the brightest bulb said {answer} ({'right' if answer == label else 'wrong'})"
-        if rule == "rosenblatt" and answer != label:
-            return f"{who}: {said}: the {label}-bulb's knobs up, the {answer}-bulb's down"
-        moved = f"{n} of the {target}-bulb's knobs turned" if n else "knobs left alone"
-        return f"{who}: {said}; {moved}"
-    z = float(x @ before[:, 0])
-    if rule == "rosenblatt":
-        lit = z > 0
-    else:
-        lit = _glow(z, config.activation) > 0.5
-    word = verdict(label == target, lit)
-    bulb = f"bulb {'lit' if lit else 'dark'} — {word}"
-    if rule == "gd":
-        return f"{who}: {bulb}; the gradient turned {n} knobs"
-    if n == 0:
-        return f"{who}: {bulb}: knobs left alone"
-    if rule == "trial":
-        return (f"{who}: tried knobs, kept {n} turns that made the bulb "
-                f"{'brighter' if label == target else 'dimmer'}")
-    return f"{who}: {bulb}: {n} knobs turned {'up' if label == target else 'down'}"
-
-
-def verdict(is_target: bool, lit: bool) -> str:
-    if is_target:
-        return "hit" if lit else "miss"
-    return "false alarm" if lit else "correct rejection"
-
-
-PROCEDURES: dict[str, type[Procedure]] = {
-    cls.name: cls for cls in (Procedure, TrialAndError, Rosenblatt, GradientDescent)
-}
+PROCEDURES: Mapping[str, type[Procedure]] = _ProcedureTable()
 
 
 @dataclass
 class Procedures:
-    """One instance of each registered procedure, for one machine."""
+    """One instance of each registered procedure, for one machine (made when first used)."""
 
-    table: dict[str, Procedure] = field(
-        default_factory=lambda: {name: cls() for name, cls in PROCEDURES.items()}
-    )
+    table: dict[str, Procedure] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Procedure:
-        return self.table[name]
+        procedure = self.table.get(name)
+        if procedure is None:
+            procedure = self.table[name] = PROCEDURES[name]()
+        return procedure
+
+    def __contains__(self, name: str) -> bool:
+        return name in PROCEDURES
 
     def reset(self) -> None:
         for procedure in self.table.values():

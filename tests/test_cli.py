@@ -97,8 +97,10 @@ def test_divergence_is_a_clear_stop(capsys, mnist_dir):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--digit", "12"], "must be a digit 0..9"),
-        (["--lr", "-3"], "must be a positive number"),
+        (["--digit", "12"], "argument --digit: invalid choice: 12"),
+        (["--lr", "-3"], "argument --lr: must be above 0, got -3.0"),
+        (["--lr", "fast"], "argument --lr: not a number: 'fast'"),
+        (["--rule", "hebb"], "argument --rule: invalid choice: 'hebb'"),
         (["--activation", "relu"], "invalid choice"),
         (["--activation", "softmax"], "softmax needs ten bulbs"),
         (["--batch-size", "0"], "must be at least 1"),

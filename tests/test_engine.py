@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator import engine
-from simulator.engine import Config, Trainer, TrainingDiverged
+from simulator.engine import Config, RosenblattTrainer, Trainer, TrainingDiverged
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,8 @@ def test_gradient_descent_matches_naive_loop(digits, switches):
 
 
 def naive_rosenblatt_epoch(params, images, labels, config, order):
-    """Rosenblatt 1958, literally: one picture at a time, change only on a mistake."""
+    """The error-correction procedure (1962), literally: one picture at a time, change only on
+    a mistake."""
     P = params.copy()
     for i in order:
         x = np.append(images[i].reshape(-1).astype(np.float32) * np.float32(config.scale), 1)
@@ -119,7 +120,7 @@ def test_rosenblatt_rule_matches_naive_loop_exactly(digits, bulbs):
     images, labels = digits
     config = Config(rule="rosenblatt", bulbs=bulbs, seed=5, lr=0.5)
     start = engine.init_knobs(config, np.random.default_rng(1))
-    trainer = Trainer(config, images, labels, start.copy())
+    trainer = RosenblattTrainer(config, images, labels, start.copy())
     expected, order_rng = start.copy(), np.random.default_rng(config.seed)
     for _ in range(2):
         order = order_rng.permutation(600)
@@ -131,7 +132,8 @@ def test_rosenblatt_rule_matches_naive_loop_exactly(digits, bulbs):
 def test_rosenblatt_leaves_knobs_alone_when_right(digits):
     images, labels = digits
     config = Config(rule="rosenblatt")
-    trainer = Trainer(config, images, labels)
+    trainer = RosenblattTrainer(config, images, labels)
+    assert not trainer.params.any(), "given no knobs, the rule starts from zero"
     X = engine.prepare_inputs(images, config.scale)
     for _ in range(50):
         before = trainer.params.copy()
@@ -190,7 +192,7 @@ def test_evaluate_matches_a_loop_over_pictures(digits):
             a = engine.activate((x @ params)[None, :], config.activation)[0]
             right += (a.argmax() == label) if config.bulbs == 10 else ((a[0] > 0.5) == (label == 5))
         assert metrics.accuracy == pytest.approx(right / len(X))
-        chunked = engine.evaluate_images(params, images, labels, config, chunk=128)
+        chunked = engine.evaluate_chunked(params, images, labels, config, chunk=128)
         assert chunked.accuracy == pytest.approx(metrics.accuracy)
         assert chunked.loss == pytest.approx(metrics.loss, rel=1e-5)
 
@@ -225,9 +227,9 @@ def test_baseline_is_the_never_lit_bulb():
     "switches, message",
     [
         (dict(activation="softmax"), "softmax needs ten bulbs"),
-        (dict(bulbs=3), "bulbs must be 1 or 10"),
-        (dict(digit=12), "digit must be 0..9"),
-        (dict(lr=-1.0), "learning rate"),
+        (dict(bulbs=3), "bulbs must be one of 1, 10; got 3"),
+        (dict(digit=12), "digit must be one of 0, 1, .*9; got 12"),
+        (dict(lr=-1.0), "lr must be above 0, got -1.0"),
         (dict(loss="hinge"), "loss must be one of"),
         (dict(batch_size=0), "batch_size"),
     ],

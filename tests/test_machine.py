@@ -3,9 +3,14 @@
 import numpy as np
 import pytest
 
-from simulator import engine
+from simulator import engine, words
 from simulator.engine import Config
 from simulator.machine import speed_rate
+
+
+def said(m) -> str:
+    """The machine's latest note, in the window's words."""
+    return words.note_text(m.note)
 
 
 def test_live_score_is_the_engines_evaluate(machine):
@@ -21,17 +26,17 @@ def test_live_score_is_the_engines_evaluate(machine):
 
 def test_reading_follows_the_knobs_and_the_retina(machine):
     m = machine
-    z0 = m.reading().weighted_sum
+    z0 = float(m.reading().z[0, 0])
     m.set_knob(784, m.bias + 1.0)
-    assert m.reading().weighted_sum == pytest.approx(z0 + 1.0, abs=1e-5)
+    assert float(m.reading().z[0, 0]) == pytest.approx(z0 + 1.0, abs=1e-5)
     m.clear_retina()
     assert m.picture.split == "drawn" and m.picture.label is None
-    empty = m.reading().weighted_sum
+    empty = float(m.reading().z[0, 0])
     assert empty == pytest.approx(m.bias, abs=1e-6)  # a dark retina: only the bias
     m.paint(14.0, 14.0)
     assert m.picture.pixels.reshape(28, 28)[13:15, 13:15].min() > 200
-    x = m.inputs(m.picture.pixels)
-    assert m.reading().weighted_sum == pytest.approx(float(x @ m.params[:, 0]), abs=1e-5)
+    x = engine.prepare_inputs(m.picture.pixels[None], m.config.scale)[0]
+    assert float(m.reading().z[0, 0]) == pytest.approx(float(x @ m.params[:, 0]), abs=1e-5)
     m.paint(14.0, 14.0, erase=True)
     assert m.picture.pixels.reshape(28, 28)[13, 13] == 0
 
@@ -47,8 +52,8 @@ def test_pictures_filters(machine):
     m.show_picture("random")
     assert labels[m.picture.index] != 5
     m.set_picture_filter("misclassified")
-    z, a = engine.forward(m.params, m.X_test, m.config.activation)
-    wrong = engine.decide(a, m.config) != (labels == 5)
+    said_ = engine.predict(m.params, m.X_test, m.config)
+    wrong = said_.answer != (labels == 5)
     for _ in range(3):
         m.show_picture("next")
         assert wrong[m.picture.index]
@@ -63,7 +68,7 @@ def test_invalid_switch_is_refused_with_a_message(machine):
     m = machine
     before = (m.config, m.params.copy())
     assert not m.set_switch("activation", "softmax")
-    assert "softmax needs ten bulbs" in m.message
+    assert "softmax needs ten bulbs" in said(m)
     assert m.config == before[0]
     np.testing.assert_array_equal(m.params, before[1])
 
@@ -161,4 +166,4 @@ def test_a_failing_procedure_stops_with_a_message_not_a_traceback(machine, monke
     monkeypatch.setattr(m.procedure, "advance", broken)
     m.advance(0.01, 1 / 60)
     assert not m.playing
-    assert "Training stopped: MemoryError: no room" in m.message
+    assert "Training stopped: MemoryError: no room" in said(m)

@@ -1,14 +1,21 @@
 """The procedures behind the mode switch, driven through the machine model (no window)."""
 
+import json
 import math
 import time
 
 import numpy as np
 
-from simulator import engine
-from simulator.engine import Config
+from simulator import cli, engine, words
+from simulator.engine import Config, Trainer
 from simulator.machine import Machine
-from simulator.procedures import PROCEDURES, Pace, Procedure, Progress
+from simulator.procedures import PROCEDURES, Pace
+from simulator.rules import RULES, Rule
+
+
+def inputs(m, i):
+    """(785,) the inputs of training picture i at the machine's input scale."""
+    return engine.prepare_inputs(m.data.train_images[i : i + 1], m.config.scale)[0]
 
 
 def frames_until_training(m, budget=0.02):
@@ -28,21 +35,32 @@ def test_table_lists_every_procedure_with_words_for_the_panel():
     assert not PROCEDURES["hand"].trains and PROCEDURES["gd"].trains
 
 
-def test_a_new_procedure_plugs_in_through_the_table(machine, monkeypatch):
-    class Nudge(Procedure):
-        name, label, tooltip, trains, rule = "nudge", "Nudge", "adds 1 to the bias", True, "gd"
+class NudgeTrainer(Trainer):
+    """A made-up rule: every batch raises the bias by 1."""
 
-        def advance(self, m, budget_s, pace):
-            m.params[784, 0] += 1.0
-            return Progress(steps=1)
+    def _make_gd_step(self):
+        def nudge(idx):
+            self.params[784, 0] += 1.0
+            self.steps += 1
 
-    monkeypatch.setitem(PROCEDURES, "nudge", Nudge)
+        return nudge
+
+
+def test_a_new_procedure_plugs_in_through_the_table(machine, monkeypatch, capsys, mnist_dir):
+    monkeypatch.setitem(RULES, "nudge", Rule("nudge", "Nudge", "adds 1 to the bias",
+                                             NudgeTrainer, lr=1.0))
     m = Machine(machine.data)
+    assert "nudge" in PROCEDURES and PROCEDURES["nudge"].label == "Nudge"
     m.set_mode("nudge")
-    m.play()
+    assert m.config.rule == "nudge" and m.config.lr == 1.0
     bias = m.bias
-    m.advance(0.01, 1 / 60)
+    m.step("batch")
     assert m.bias == bias + 1.0
+    # ... and the command line runs it too, by name
+    code = cli.main(["--rule", "nudge", "--data", str(mnist_dir), "--subset", "64",
+                     "--epochs", "1", "--quiet", "--json"])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["config"]["rule"] == "nudge" and summary["epochs"] == 1
 
 
 def test_gradient_descent_trains_the_shared_knobs_within_budget(machine):
@@ -78,16 +96,17 @@ def test_rosenblatt_turns_knobs_only_on_wrong_answers(machine):
         before = m.params.copy()
         progress = m.procedure.advance(m, math.inf, Pace(max_steps=1, watch=True))
         i = progress.shown
-        x = m.inputs(m.data.train_images[i].reshape(784).astype(np.float32))
+        x = inputs(m, i)
         lit = float(x @ before[:, 0]) > 0
         right = lit == (m.data.train_labels[i] == 5)
+        story = words.narration(progress.facts, m.procedure.label)
         if right:
             rights += 1
             np.testing.assert_array_equal(before, m.params)
-            assert len(progress.turned) == 0 and "left alone" in progress.story
+            assert len(progress.turned) == 0 and "left alone" in story
         else:
             wrongs += 1
-            assert len(progress.turned) > 0 and "turned" in progress.story
+            assert len(progress.turned) > 0 and "turned" in story
             # error-correction: params += lr (y - lit) x
             sign = 1.0 if m.data.train_labels[i] == 5 else -1.0
             expected = before[:, 0] + np.float32(m.config.lr * sign) * x
@@ -95,22 +114,28 @@ def test_rosenblatt_turns_knobs_only_on_wrong_answers(machine):
     assert rights and wrongs
 
 
-def test_trial_and_error_keeps_only_turns_that_help(machine):
+def test_trial_and_error_in_slow_motion_turns_one_knob_at_a_time(machine):
     m = machine
     m.set_mode("trial")
-    for _ in range(30):
+    pictures, knobs_tried = set(), []
+    for _ in range(60):
         before = m.params.copy()
         progress = m.procedure.advance(m, math.inf, Pace(max_steps=1, watch=True))
-        i = progress.shown
-        x = m.inputs(m.data.train_images[i].reshape(784).astype(np.float32))
+        i, facts = progress.shown, progress.facts
+        x = inputs(m, i)
         z0, z1 = float(x @ before[:, 0]), float(x @ m.params[:, 0])
         if m.data.train_labels[i] == 5:
             assert z1 >= z0
         else:
             assert z1 <= z0
         moved = np.flatnonzero(before[:, 0] != m.params[:, 0])
-        assert set(moved) <= set(progress.turned.tolist())
-        assert all(j == 784 or x[j] > 0 for j in moved)  # only knobs that see light
+        assert set(moved) <= {facts.knob} and (facts.knob == 784 or x[facts.knob] > 0)
+        assert (len(moved) == 1) == (facts.turns != 0)
+        assert "knob" in words.narration(facts, m.procedure.label)
+        pictures.add(i)
+        knobs_tried.append(facts.knob)
+    assert len(pictures) == 1  # sixty knobs of the first picture, one after the other
+    assert knobs_tried == sorted(knobs_tried)
 
 
 def test_an_epoch_end_is_scored_for_the_charts(sample):
@@ -137,7 +162,7 @@ def test_play_stops_after_the_configured_epochs(sample):
     for _ in range(50):
         m.advance(0.05, 1 / 60)
     assert not m.playing and m.run_epochs == 3
-    assert "3 epochs done" in m.message
+    assert "3 epochs done" in words.note_text(m.note)
 
 
 def test_divergence_pauses_with_the_engines_message(sample):
@@ -164,7 +189,7 @@ def test_slow_motion_shows_each_training_picture(machine):
     progress = m.advance(0.01, 0.5)
     assert progress.steps == 1
     assert m.picture.split == "train" and m.picture.index == progress.shown
-    assert m.turned is not None and m.story
+    assert m.turned is not None and m.facts is not None
 
 
 def test_ten_bulbs_train(sample):
@@ -187,11 +212,12 @@ def test_ten_bulbs_rosenblatt_narrates_the_brightest_bulb(sample):
         before = m.params.copy()
         progress = m.procedure.advance(m, math.inf, Pace(max_steps=1, watch=True))
         i = progress.shown
-        x = m.inputs(m.data.train_images[i].reshape(784).astype(np.float32))
+        x = inputs(m, i)
         answer, label = int(np.argmax(x @ before)), int(m.data.train_labels[i])
-        assert f"the brightest bulb said {answer}" in progress.story
+        story = words.narration(progress.facts, m.procedure.label)
+        assert f"the brightest bulb said {answer}" in story
         if answer != label:
-            assert f"the {label}-bulb's knobs up" in progress.story
+            assert f"the {label}-bulb's knobs up" in story
             assert (m.params[:, label] > before[:, label]).any()
         stories.add(answer == label)
     assert False in stories

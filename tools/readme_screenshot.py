@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
-    app = App(Options(data=args.data, size=size, restore=False, pace=False))
+    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False))
     while app.loader is not None:  # full MNIST first
         app.frame()
     m = app.machine
@@ -33,9 +33,9 @@ def main() -> None:
     while m.playing:
         app.frame()
     m.set_picture_filter("target")  # a 5 on the retina, one the machine gets right
-    while not m.reading().lit:
+    while not m.reading().answer[0]:
         m.show_picture("next")
-    m.message = ""
+    m.note = None
     app.options.pace = True  # real frames: the epoch scorer works between them
     for _ in range(120):  # the charts catch up
         app.frame()

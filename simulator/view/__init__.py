@@ -1,14 +1,16 @@
 """The view: pure functions that draw the machine's state onto a surface they are given.
 
 No event handling, no engine imports, no pygame_gui: NumPy and pygame only. The app owns the
-window, calls `compute_layout(size)` on resize, and each frame calls the draw_* functions with
-the rects of the layout (background first, overlays last).
+window and calls `compute_layout(size)` on resize; each frame, `draw_machine(surface, layout,
+state, theme)` draws the whole face from one frozen snapshot (`simulator.face_state`), with
+the smaller draw_* functions for each instrument.
 """
 
 from simulator.theme import THEME, Theme, font
 from simulator.view.bulb import draw_bulb
 from simulator.view.charts import draw_charts
 from simulator.view.chrome import draw_background, draw_panel_background, draw_status
+from simulator.view.face import draw_machine
 from simulator.view.knobs import draw_bias_knob, draw_knobs, knob_colour
 from simulator.view.layout import (
     Layout,
@@ -36,6 +38,7 @@ __all__ = [
     "draw_charts",
     "draw_help",
     "draw_knobs",
+    "draw_machine",
     "draw_meter",
     "draw_notice",
     "draw_panel_background",

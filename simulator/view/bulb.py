@@ -115,15 +115,15 @@ def draw_bulb(
     output: float,
     theme: Theme,
     *,
-    lit_threshold: float = 0.5,
+    lit: bool,
 ) -> None:
-    """Draw the bulb for the machine's `output`; lit (halo, 'LIT') when output >= threshold."""
+    """Draw the bulb for the machine's `output`; `lit` (halo, 'LIT') is the machine's own
+    answer (:func:`simulator.engine.predict`), never decided here."""
     rect = pygame.Rect(rect)
     s = begin(surface, theme)
     draw_plate(surface, rect, theme, s)
     b = brightness(output)
     out = float(output)
-    lit = math.isfinite(out) and out >= lit_threshold
     body = draw_header(surface, rect, theme, s, "Bulb", "lit means YES", compact=True)
     cap_size = font_px(theme.font_body, s, theme)
     cap_h = line_height(cap_size)

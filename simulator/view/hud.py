@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pygame
 
-from .theme import Theme
-from .view import knob_rect
-from .view.common import draw_text, font_px, line_height, ui_scale, wrap
+from simulator.theme import Theme
+from simulator.view.common import draw_text, font_px, line_height, ui_scale, wrap
+from simulator.view.layout import knob_rect
 
 
 def draw_turned_knobs(surface: pygame.Surface, board: pygame.Rect, indices, theme: Theme,

@@ -1,0 +1,114 @@
+"""The pictures and the retina: which digit the machine looks at, browsing the test set,
+and drawing your own. NumPy only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import engine
+from .dims import N_PIXELS, SIDE
+
+PICTURE_FILTERS = ("all", "target", "other", "misclassified")
+
+
+@dataclass
+class Picture:
+    """What the retina sees: pixel values (784,) float32 in 0..255, and where it came from."""
+
+    pixels: np.ndarray
+    label: int | None  # None: drawn by hand
+    split: str  # test | train | drawn
+    index: int = -1
+
+    @property
+    def light(self) -> np.ndarray:
+        return (self.pixels / 255.0).reshape(SIDE, SIDE)  # (28, 28) float32 in [0, 1]
+
+
+class Pictures:
+    """The data set, the picture on the retina, the browsing filter and the test inputs."""
+
+    def __init__(self, data) -> None:
+        self.data = data
+        self.filter = "all"
+        self._X_test: dict[float, np.ndarray] = {}
+        self.picture = self.test_picture(0)
+
+    def set_data(self, data, scale: float, X_test: np.ndarray | None = None) -> None:
+        """Another data set (full MNIST arriving): the retina keeps its place if it can."""
+        self.data = data
+        self._X_test = {scale: X_test} if X_test is not None else {}
+        if self.picture.split != "drawn":
+            last = len(data.test_labels) - 1
+            self.picture = self.test_picture(min(max(self.picture.index, 0), last))
+
+    def X_test(self, scale: float) -> np.ndarray:
+        """(10000, 785) float32 test inputs at this input scale (cached, one scale at a time)."""
+        X = self._X_test.get(scale)
+        if X is None:
+            X = engine.prepare_inputs(self.data.test_images, scale)
+            self._X_test = {scale: X}
+        return X
+
+    def test_picture(self, i: int) -> Picture:
+        pixels = self.data.test_images[i].reshape(N_PIXELS).astype(np.float32)
+        return Picture(pixels, int(self.data.test_labels[i]), "test", i)
+
+    def train_picture(self, i: int) -> Picture:
+        pixels = self.data.train_images[i].reshape(N_PIXELS).astype(np.float32)
+        return Picture(pixels, int(self.data.train_labels[i]), "train", i)
+
+    # ---- browsing ------------------------------------------------------------------------
+
+    def matching(self, params: np.ndarray, config) -> np.ndarray:
+        """Indices of the test pictures the filter lets through, with these knobs."""
+        labels = self.data.test_labels
+        if self.filter == "target":
+            return np.flatnonzero(labels == config.digit)
+        if self.filter == "other":
+            return np.flatnonzero(labels != config.digit)
+        if self.filter == "misclassified":
+            said = engine.predict(params, self.X_test(config.scale), config)
+            return np.flatnonzero(said.answer != said.truth(labels, config))
+        return np.arange(len(labels))
+
+    def show(self, how: str, pool: np.ndarray, include_current: bool = False) -> bool:
+        """Next, previous or a random picture of ``pool``; False if the pool is empty."""
+        if len(pool) == 0:
+            return False
+        here = self.picture.index if self.picture.split == "test" else -1
+        if how == "random":
+            i = int(pool[np.random.default_rng().integers(len(pool))])
+        elif how == "previous":
+            i = int(pool[(np.searchsorted(pool, here) - 1) % len(pool)])
+        else:
+            side = "left" if include_current else "right"
+            i = int(pool[np.searchsorted(pool, here, side=side) % len(pool)])
+        self.picture = self.test_picture(i)
+        return True
+
+    def set_filter(self, which: str) -> None:
+        if which not in PICTURE_FILTERS:
+            raise ValueError(f"picture filter must be one of {PICTURE_FILTERS}; got {which!r}")
+        self.filter = which
+
+    # ---- drawing ---------------------------------------------------------------------------
+
+    def paint(self, row: float, col: float, erase: bool = False) -> None:
+        """A soft round pen (about MNIST's stroke width) at sensor coordinates (row, col)."""
+        if self.picture.split != "drawn":
+            self.picture = Picture(self.picture.pixels.copy(), None, "drawn")
+        rr, cc = np.mgrid[0:SIDE, 0:SIDE]
+        d = np.hypot(rr + 0.5 - row, cc + 0.5 - col).reshape(N_PIXELS)
+        px = self.picture.pixels
+        if erase:  # a wider, harder eraser
+            rub = np.clip((2.2 - d) / 0.8, 0.0, 1.0).astype(np.float32)
+            np.multiply(px, 1.0 - rub, out=px)
+        else:
+            ink = np.clip((1.7 - d) / 1.0, 0.0, 1.0).astype(np.float32)  # soft rim
+            np.maximum(px, 255.0 * ink, out=px)
+
+    def clear(self) -> None:
+        self.picture = Picture(np.zeros(N_PIXELS, np.float32), None, "drawn")
