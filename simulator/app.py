@@ -13,7 +13,6 @@ of the window is :mod:`simulator.launch`.
 from __future__ import annotations
 
 import gc
-import json
 import time
 import warnings
 from collections import deque
@@ -27,25 +26,22 @@ import pygame_gui  # noqa: E402
 
 from . import intents as I  # noqa: E402
 from . import view, words  # noqa: E402
-from .assets import asset_path  # noqa: E402
 from .config import SWITCHES  # noqa: E402
 from .controls import SHORTCUTS, FaceInput  # noqa: E402
 from .data import load_sample  # noqa: E402
 from .face_state import FaceState, Overlay  # noqa: E402
 from .frame_stats import Timings, percentile  # noqa: E402
 from .launch import Options, main, parse_args  # noqa: E402, F401  (the app's public entry)
-from .loader import DataLoader  # noqa: E402
+from .loader import DataLoader, deliver  # noqa: E402
 from .machine import PICTURE_FILTERS, SPEEDS, Machine  # noqa: E402
-from .panel import ControlPanel, PanelState  # noqa: E402
-from .session import SessionSaver, load_session  # noqa: E402
+from .panel import BIG_TYPE_SCALE, ControlPanel, PanelState, make_manager  # noqa: E402
+from .window_session import WindowSession  # noqa: E402
 from .storage import KnobFileError, load_knobs, save_knobs  # noqa: E402
 
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
-TOOLTIP_DELAY_S = 0.6
-DEFAULT_KNOB_FILE = "knobs.npz"
 
 
 class App:
@@ -66,17 +62,14 @@ class App:
         self.data_note = "sample digits" + (" (loading MNIST)" if self.options.load_full else "")
         self.notice: str | None = None
         self.loader: DataLoader | None = None
-        self.knob_file = DEFAULT_KNOB_FILE
-        self._restore(preload)
+        self.session = WindowSession(self.machine, self.say)
+        self.session.restore(preload, self.options.load, from_disk=self.options.restore)
         if self.options.load_full:  # first, so that it loads while the window is built
             self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
             self.notice = "Loading full MNIST in the background…"
-        # Scripted runs (--frames: screenshots, timings) leave a person's session alone.
-        keep = self.options.autosave and self.options.frames is None
-        self.saver = SessionSaver() if keep else None
-        self._saved = (self.machine.knobs_version, self.machine.run_epochs)
-        self._said_error: str | None = None
-        self.manager = self._make_manager(size)
+        if self.options.autosave and self.options.frames is None:
+            self.session.start_saving()  # scripted runs (--frames) leave the session alone
+        self.manager = make_manager(size, self.layout.scale)
         self.face = FaceInput(self.layout)
         if self.options.train:
             self.machine.set_mode("gd")
@@ -90,7 +83,6 @@ class App:
         self.quit_requested = False
         self._ui_dt = 0.0
         self._post_training = deque([0.006] * 10, maxlen=30)  # seconds after training, recent
-        self._tooltip_since = (None, 0.0)
         self._deadline = time.perf_counter()
         gc.collect()
         gc.freeze()  # the long-lived start-up objects (widgets, fonts) leave the GC's sweeps
@@ -105,57 +97,12 @@ class App:
         except (AttributeError, pygame.error):
             pass
 
-    def _make_manager(self, size) -> pygame_gui.UIManager:
-        theme = json.loads(asset_path("gui_theme.json").read_text())
-        if self.layout.scale >= 1.15:  # a big window: bigger type in the panel too
-            for block in theme.values():
-                font = block.get("font") if isinstance(block, dict) else None
-                if font and "size" in font:
-                    font["size"] = str(round(int(font["size"]) * 1.2))
-        return pygame_gui.UIManager(size, theme, enable_live_theme_updates=False)
-
-    def _restore(self, preload) -> None:
-        """Knobs from --load, else the saved session, else the seed's random knobs."""
-        m = self.machine
-        if preload is not None:
-            m.put_knobs(*preload)
-            m.hand.forget()
-            self.say(f"Knobs loaded from {self.options.load}")
-            return
-        if not self.options.restore:
-            return
-        session, why = load_session()
-        if session is None:
-            if why:
-                self.say(why)
-            return
-        try:
-            m.put_knobs(session.params, session.config)
-        except ValueError as exc:
-            self.say(f"Saved session not restored: {exc}")
-            return
-        m.hand.forget()
-        self._restore_gui(session.gui)
-        self.say("Welcome back: your knobs are as you left them")
-
-    def _restore_gui(self, gui: dict) -> None:
-        m = self.machine
-        if isinstance(gui.get("mode"), str) and gui["mode"] in m.procedures:
-            m.set_mode(gui["mode"])
-        if isinstance(gui.get("speed"), int | float):
-            m.set_speed(gui["speed"])
-        if gui.get("picture_filter") in PICTURE_FILTERS:
-            m.pictures.set_filter(gui["picture_filter"])
-        if isinstance(gui.get("knob_file"), str):
-            self.knob_file = gui["knob_file"]
-        m.ghost_on = bool(gui.get("ghost", False))
-
     def panel_state(self) -> PanelState:
         m = self.machine
         return PanelState(mode=m.mode, playing=m.playing, speed=m.speed, config=m.config,
                           brush=getattr(self, "face", None) and self.face.brush,
                           ghost=m.ghost_on, picture_filter=m.picture_filter,
-                          path=getattr(self, "knob_file", DEFAULT_KNOB_FILE),
+                          path=self.session.knob_file,
                           can_undo=m.hand.can_undo, can_redo=m.hand.can_redo)
 
     def say(self, text: str) -> None:
@@ -215,7 +162,7 @@ class App:
         was_epochs = m.run_epochs
         m.advance(max(0.0005, budget), dt)
         self.timings.training(m, was_epochs)
-        self._autosave()
+        self.session.keep(self.panel.path)
         m.evaluator.gate.clear()  # the epoch scorer waits while the frame is drawn
         t_ui = time.perf_counter()
         self.panel.sync(self.panel_state())
@@ -245,66 +192,14 @@ class App:
             self.notice = f"Full MNIST is on its way: {loader.message}"
             return
         self.loader, self.notice = None, None
-        m = self.machine
-        if loader.error:
-            self.say(f"Full MNIST not loaded ({loader.error}); working on the bundled sample")
-            self.data_note = "sample digits (full MNIST failed)"
-            return
-        data = loader.result
-        # Train on, on the real set: a run under way, or one that finished on the sample (not
-        # one a person paused: the knobs are theirs).
-        resume = m.playing or (m.run_finished and m.data.is_sample)
-        m.pause()
-        m.set_data(data, loader.X_test if loader.scale == m.config.scale else None)
-        n_train, n_test = len(data.train_labels), len(data.test_labels)
-        if data.is_sample:
-            self.data_note = "offline sample digits"
-            why = f" ({data.fallback_reason})" if data.fallback_reason else ""
-            self.say(f"Full MNIST is not available{why}. The machine works on a sample of "
-                     f"{n_train + n_test:,} real digits; set MNIST_DIR or connect once for "
-                     "all 70,000.")
-        else:
-            self.data_note = f"full MNIST ({n_train:,} + {n_test:,})"
-            self.say(f"Full MNIST is here: {n_train:,} training and {n_test:,} test digits; "
-                     "the knobs are as they were")
-        if resume:
-            m.play()
+        self.data_note = deliver(loader, self.machine, self.say)
         self.timings.train_started = None
-
-    # ------------------------------------------------------------------ the session on disk
-
-    def _gui(self) -> dict:
-        m = self.machine
-        return {"mode": m.mode, "speed": m.speed, "picture_filter": m.picture_filter,
-                "ghost": m.ghost_on, "knob_file": self.panel.path or self.knob_file,
-                "epochs": m.run_epochs}
-
-    def _autosave(self) -> None:
-        """Keep the session on disk: at once after an epoch, a few seconds after hand edits
-        (the saver writes in its own thread: the frame only hands it a copy)."""
-        m = self.machine
-        now = (m.knobs_version, m.run_epochs)
-        if self.saver is None or now == self._saved or (m.training and now[1] == self._saved[1]):
-            return
-        urgent = now[1] != self._saved[1]
-        self._saved = now
-        error = self.saver.error
-        self.saver.request(m.params, m.config, self._gui(), urgent=urgent)
-        if error and error != self._said_error:
-            self._said_error = error
-            self.say(f"{error}. The machine runs on; your knobs are not kept between starts.")
 
     def save_session(self) -> None:
         """Write the session now (the window is closing)."""
-        if self.saver is None:
-            return
-        m = self.machine
-        self.saver.request(m.params, m.config, self._gui(), urgent=True)
-        self.saver.flush(timeout=5.0)
-        if self.saver.error:
-            print(f"perceptron: {self.saver.error}", flush=True)
-        self.saver.close()
-        self.saver = None
+        error = self.session.close(self.panel.path)
+        if error:
+            print(f"perceptron: {error}", flush=True)
 
     # ------------------------------------------------------------------ events -> intents
 
@@ -443,8 +338,8 @@ class App:
                                             " (the charts start a new run; the knobs stay)"))
 
     def _on_SaveKnobs(self, it):
-        path = it.path or self.panel.path or self.knob_file
-        self.knob_file = path
+        path = it.path or self.panel.path or self.session.knob_file
+        self.session.knob_file = path
         m = self.machine
         try:
             written = save_knobs(path, m.params, m.config,
@@ -455,8 +350,8 @@ class App:
         self.say(f"Knobs saved to {written} (switches in {written.with_suffix('.json').name})")
 
     def _on_LoadKnobs(self, it):
-        path = it.path or self.panel.path or self.knob_file
-        self.knob_file = path
+        path = it.path or self.panel.path or self.session.knob_file
+        self.session.knob_file = path
         try:
             params, config = load_knobs(path)
             self.machine.put_knobs(params, config)
@@ -495,9 +390,9 @@ class App:
         old_scale = self.layout.scale
         self.layout = view.compute_layout(size)
         self.face.layout = self.layout
-        if (old_scale >= 1.15) != (self.layout.scale >= 1.15):
+        if (old_scale >= BIG_TYPE_SCALE) != (self.layout.scale >= BIG_TYPE_SCALE):
             self.panel.kill()
-            self.manager = self._make_manager(size)
+            self.manager = make_manager(size, self.layout.scale)
             self.panel = ControlPanel(self.manager, self.layout.panel, self.panel_state(),
                                       self.layout.scale)
         else:
@@ -519,11 +414,13 @@ class App:
         overlay = Overlay(
             hover=face.hover, selected=face.selected,
             show_tooltip=self.mouse_used and (not face.busy or face.dragging == "turn"),
-            panel_tip=self._panel_tooltip() if self.mouse_used else None, mouse=face.mouse,
+            panel_tip=self.panel.tooltip(face.mouse) if self.mouse_used else None,
+            mouse=face.mouse,
             notice=self.notice, notice_progress=loader.fraction if loader is not None else None,
             message=words.note_text(note) if fresh else None,
             help=tuple(SHORTCUTS) if self.help_open else (),
-            data_note=self.data_note + ("  ·  session not saved" if self._said_error else ""))
+            data_note=self.data_note + ("  ·  session not saved" if self.session.problem
+                                        else ""))
         return replace(m.snapshot(), overlay=overlay)
 
     def render(self) -> None:
@@ -535,18 +432,6 @@ class App:
         """The status line (left, right) as drawn this frame."""
         state = self.face_state()
         return words.status_text(state, state.overlay.message), state.overlay.data_note
-
-    def _panel_tooltip(self) -> str | None:
-        pos = self.face.mouse
-        if not self.layout.panel.collidepoint(pos) or self.panel.expanded:
-            self._tooltip_since = (None, 0.0)
-            return None
-        tip = self.panel.tooltip_at(pos)
-        now = time.perf_counter()
-        if tip != self._tooltip_since[0]:
-            self._tooltip_since = (tip, now)
-            return None
-        return tip if tip and now - self._tooltip_since[1] >= TOOLTIP_DELAY_S else None
 
 
 _UI_EVENTS = {pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED,

@@ -57,3 +57,28 @@ class DataLoader:
         finally:
             self.fraction = 1.0
             self._done.set()
+
+
+def deliver(loader: DataLoader, machine, say) -> str:
+    """Hand a finished load to the machine (its knobs stay as they are) and say so; returns
+    the status line's note of where the digits come from. A run under way trains on, on
+    the real set, and so does one that finished on the sample (not one a person paused:
+    the knobs are theirs)."""
+    if loader.error:
+        say(f"Full MNIST not loaded ({loader.error}); working on the bundled sample")
+        return "sample digits (full MNIST failed)"
+    m, data = machine, loader.result
+    resume = m.playing or (m.run_finished and m.data.is_sample)
+    m.pause()
+    m.set_data(data, loader.X_test if loader.scale == m.config.scale else None)
+    n_train, n_test = len(data.train_labels), len(data.test_labels)
+    if resume:
+        m.play()
+    if data.is_sample:
+        why = f" ({data.fallback_reason})" if data.fallback_reason else ""
+        say(f"Full MNIST is not available{why}. The machine works on a sample of "
+            f"{n_train + n_test:,} real digits; set MNIST_DIR or connect once for all 70,000.")
+        return "offline sample digits"
+    say(f"Full MNIST is here: {n_train:,} training and {n_test:,} test digits; the knobs are "
+        "as they were")
+    return f"full MNIST ({n_train:,} + {n_test:,})"

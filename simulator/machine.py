@@ -22,6 +22,7 @@ from .dims import N_PIXELS
 from .engine import TrainingDiverged
 from .face_state import FaceState, Note
 from .knobs import KnobBoard
+from .live import Ghosts, LiveScore
 from .pictures import PICTURE_FILTERS, Pictures
 from .procedures import PROCEDURES, Pace, Procedures, Progress
 from .record import EpochRecord
@@ -29,9 +30,6 @@ from .scorer import EpochEvaluator
 
 __all__ = ["PICTURE_FILTERS", "SPEEDS", "Machine", "speed_rate"]
 
-SCORE_EVERY_TRAINING = 0.3  # seconds between live scores while a procedure trains
-GHOST_EVERY = 0.15  # seconds between ghost-needle updates (three times slower while training)
-GHOST_PICTURES = 2000
 WATCH_RATE = 12.0  # steps per second at or below which each step is shown (slow motion)
 SPEEDS = {"slow": 0.0, "normal": 0.5, "max": 1.0}
 
@@ -72,12 +70,8 @@ class Machine:
         self.generation = 0  # bumped whenever trainers must be rebuilt
         self.note: Note | None = None
         self.diverged = ""
-        self.score: engine.Metrics | None = None
-        self._score_dirty, self._score_time, self._live_stamp = True, -math.inf, 0
-        self.ghost_on = False
-        self.ghost: np.ndarray | None = None  # (785,) descent direction of the shown bulb
-        self._ghost_dirty, self._ghost_time = True, -math.inf
-        self._X_ghost: dict[float, np.ndarray] = {}
+        self.live = LiveScore()
+        self.ghosts = Ghosts()
         self.turned: np.ndarray | None = None  # knobs the last watched step moved
         self.facts = None  # what the last watched step did (procedures.StepFacts)
         self.turned_time = -math.inf
@@ -125,7 +119,7 @@ class Machine:
         self.note = Note(kind, facts, self.clock())
 
     def knobs_changed(self) -> None:
-        self._score_dirty = self._ghost_dirty = True
+        self.live.dirty = self.ghosts.dirty = True
         self.knobs_version += 1
 
     # ---- the picture on the retina, and the machine's answer --------------------------------
@@ -138,7 +132,7 @@ class Machine:
     def set_data(self, data, X_test: np.ndarray | None = None) -> None:
         """Swap in another data set (full MNIST arriving); the knobs stay as they are."""
         self.pictures.set_data(data, self.config.scale, X_test)
-        self._X_ghost = {}
+        self.ghosts.forget_data()
         self._invalidate(new_run=True)
 
     def show_picture(self, how: str, include_current: bool = False) -> None:
@@ -394,7 +388,9 @@ class Machine:
         charts (an epoch whose knobs never light the bulb is the 91.08% trap: said)."""
         for result in self.evaluator.poll():
             if "live" in result:
-                self._live_result(result)
+                error = self.live.arrived(self, result)
+                if error:
+                    self.tell("score_failed", epoch=None, error=error)
                 continue
             error = self.record.add(result)
             if error:
@@ -417,61 +413,25 @@ class Machine:
 
     # ---- live score, ghosts ------------------------------------------------------------------
 
-    def update_score(self, force: bool = False) -> bool:
-        """Score the knobs on the test set if they changed: at once when a hand turned them
-        (10,000 pictures in a few ms), in the scorer's thread a few times a second while a
-        procedure trains (the frame's time belongs to training then)."""
-        now = self.clock()
-        if not self._score_dirty and not force:
-            return False
-        if self.training and not force:
-            if now - self._score_time < SCORE_EVERY_TRAINING:
-                return False
-            self._live_stamp += 1
-            self.evaluator.submit_live({
-                "stamp": (self._live_stamp, self.generation, id(self.data)),
-                "params": self.params.copy(), "config": self.config, "X_test": self.X_test,
-                "labels": self.data.test_labels})
-        else:
-            self.score = engine.evaluate(self.params, self.X_test, self.data.test_labels,
-                                         self.config)
-            self._live_stamp += 1  # a score in flight is older than this one
-        self._score_dirty, self._score_time = False, now
-        return True
+    score = property(lambda self: self.live.score)
+    ghost = property(lambda self: self.ghosts.direction)
 
-    def _live_result(self, result: dict) -> None:
-        stamp, generation, data = result["live"]
-        if stamp != self._live_stamp or generation != self.generation or data != id(self.data):
-            return  # overtaken by a newer score or another configuration
-        if "error" in result:
-            self.tell("score_failed", epoch=None, error=result["error"])
-            return
-        self.score = result["score"]
+    def update_score(self, force: bool = False) -> bool:
+        return self.live.update(self, force)
 
     def update_ghost(self, force: bool = False) -> bool:
-        """The ghost needles: which way gradient descent would turn each knob (throttled)."""
-        if not self.ghost_on:
-            self.ghost = None
-            return False
-        now = self.clock()
-        every = GHOST_EVERY * (3 if self.training else 1)
-        if not force and (not self._ghost_dirty or now - self._ghost_time < every):
-            return False
-        scale = self.config.scale
-        X = self._X_ghost.get(scale)
-        if X is None:
-            X = engine.prepare_inputs(self.data.train_images[:GHOST_PICTURES], scale)
-            self._X_ghost = {scale: X}
-        labels = self.data.train_labels[:GHOST_PICTURES]
-        cfg = dataclasses.replace(self.config, rule="gd")
-        direction = engine.descent_direction(self.params, X, labels, cfg)[:, self.column]
-        self.ghost = np.nan_to_num(direction).astype(np.float32)
-        self._ghost_dirty, self._ghost_time = False, now
-        return True
+        return self.ghosts.update(self, force)
+
+    @property
+    def ghost_on(self) -> bool:
+        return self.ghosts.on
+
+    @ghost_on.setter
+    def ghost_on(self, on: bool) -> None:
+        self.ghosts.on, self.ghosts.dirty = bool(on), True
 
     def toggle_ghost(self) -> None:
         self.ghost_on = not self.ghost_on
-        self._ghost_dirty = True
         self.tell("ghosts", on=self.ghost_on)
 
     # ---- the face -------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ an invalid switch refused). Every control has a tooltip (`tooltip_at`), drawn by
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 
 import pygame
@@ -22,6 +24,7 @@ from pygame_gui.elements import (
 )
 
 from . import intents as I
+from .assets import asset_path
 from .config import SWITCHES, Config
 from .procedures import PROCEDURES
 
@@ -64,6 +67,21 @@ class PanelState:
                 **{name: getattr(self.config, name) for name in PANEL_SWITCHES}}
 
 
+TOOLTIP_DELAY_S = 0.6  # the mouse rests this long on a control before its tooltip shows
+BIG_TYPE_SCALE = 1.15  # windows this much larger than 1280x800 get bigger type in the panel
+
+
+def make_manager(size: tuple[int, int], scale: float) -> pygame_gui.UIManager:
+    """pygame_gui's manager with the panel's theme (bigger type in a big window)."""
+    theme = json.loads(asset_path("gui_theme.json").read_text())
+    if scale >= BIG_TYPE_SCALE:
+        for block in theme.values():
+            font = block.get("font") if isinstance(block, dict) else None
+            if font and "size" in font:
+                font["size"] = str(round(int(font["size"]) * 1.2))
+    return pygame_gui.UIManager(size, theme, enable_live_theme_updates=False)
+
+
 def speed_text(speed: float) -> str:
     from .machine import speed_rate
 
@@ -100,6 +118,7 @@ class ControlPanel:
         self._drop_class: dict[str, str] = {}
         self._state = state
         self._asked: dict[str, object] = {}  # choices sent as intents, not yet seen in a state
+        self._resting = (None, 0.0)  # the tooltip under the mouse, and since when
         self._build(state)
 
     # ---- building ---------------------------------------------------------------------------
@@ -344,6 +363,17 @@ class ControlPanel:
         entry = self.elements.get("path")
         if entry is not None and entry.is_focused:
             entry.unfocus()
+
+    def tooltip(self, pos) -> str | None:
+        """The tooltip to show for the mouse at ``pos``: once it has rested on a control."""
+        if not self.rect.collidepoint(pos) or self.expanded:
+            self._resting = (None, 0.0)
+            return None
+        tip, now = self.tooltip_at(pos), time.perf_counter()
+        if tip != self._resting[0]:
+            self._resting = (tip, now)
+            return None
+        return tip if tip and now - self._resting[1] >= TOOLTIP_DELAY_S else None
 
     def tooltip_at(self, pos) -> str | None:
         for name, element in self.elements.items():

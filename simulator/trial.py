@@ -71,6 +71,14 @@ def _sigmoid(z):  # engine.activate's expression, for float32 arrays and scalars
     return _ONE / (_ONE + np.exp(-z))
 
 
+def _first_false(flags: np.ndarray, n: int) -> int:
+    """The index of the first False in a bool array, or n if there is none."""
+    if not flags.size:
+        return n
+    i = int(flags.argmin())  # (NumPy's all() is several times slower than argmin())
+    return n if flags[i] else i
+
+
 # The bulb's output: engine.activate's values (tests/test_trial.py checks it), without its
 # copy and its error-state context (the callers here hold one), for arrays and np.float32.
 BULBS = {"none": _identity, "sigmoid": _sigmoid}
@@ -342,10 +350,11 @@ class TrialAndError:
             w = min(window, end - m)
             d = dz[m : m + w]
             moves = bulb(z + d) != out  # (w,) the first turn (up) from here changes the bulb
-            if moves.all():
+            movers = np.count_nonzero(moves)  # (NumPy's all() and any() are slower)
+            if movers == w:
                 f, z, out = self._all_kept(z, d, s)
                 full.append(knobs[m : m + f])
-            elif not moves.any():  # each knob is left as it is, so z never moves: all true
+            elif not movers:  # each knob is left as it is, so z never moves: all true
                 f = w
             else:
                 f, z, out = self._predicted(z, d, s, moves)
@@ -374,7 +383,7 @@ class TrialAndError:
         traj, outs, better = self._trajectory(z, d, s)
         if s < 0:  # each knob's first turn, up, must have made it worse (and was undone)
             better.reshape(n, cap)[:, 0] &= bulb(traj[:-1:cap] + d) > outs[:-1:cap]
-        f = n if better.all() else int(better.argmin()) // cap  # the first knob that failed
+        f = _first_false(better, n * cap) // cap  # the first knob that failed, or n
         return f, traj[f * cap], outs[f * cap]
 
     def _trajectory(self, z, d, s):
@@ -399,14 +408,22 @@ class TrialAndError:
         # it): a mover's must be worse when it should get dimmer (then it is undone; one
         # that should get brighter has it checked in ``better``), a knob left's must
         # change nothing.
-        at = (np.cumsum(moves) - moves) * cap  # (w,) the knob's start in the trajectory
-        up, before = self._bulb(traj[at] + d), outs[at]
-        ok = np.where(moves, up > before if s < 0 else True, up == before)  # (w,)
-        f = w if ok.all() else int(ok.argmin())
-        if not better.all():
-            f = min(f, int(movers[int(better.argmin()) // cap]))
-        done = int(at[f]) if f < w else len(traj) - 1
-        return f, traj[done], outs[done]
+        at = np.zeros(w + 1, np.intp)  # (w+1,) movers before each knob
+        np.add.accumulate(moves, dtype=np.intp, out=at[1:])
+        at = at[:-1]
+        z_at, out_at = traj[::cap][at], outs[::cap][at]  # (w,) where each knob starts
+        up = self._bulb(z_at + d)
+        if s < 0:
+            ok = np.where(moves, up > out_at, up == out_at)
+        else:
+            ok = np.logical_or(moves, up == out_at)
+        f = _first_false(ok, w)
+        bad = _first_false(better, len(better))
+        if bad < len(better):
+            f = min(f, int(movers[bad // cap]))
+        if f == w:
+            return f, traj[-1], outs[-1]
+        return f, z_at[f], out_at[f]
 
     def _try_knob(self, z, out, dz, sign) -> tuple[int, np.float32, np.float32]:
         """One knob, turn by turn, exactly as the story goes: (turns kept, z, output)."""

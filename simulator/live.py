@@ -1,0 +1,85 @@
+"""What the machine keeps up to date as the knobs turn: their live score on the test set,
+and the ghost needles (the way gradient descent would turn each knob). NumPy only."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from . import engine
+
+SCORE_EVERY_TRAINING = 0.3  # seconds between live scores while a procedure trains
+GHOST_EVERY = 0.15  # seconds between ghost-needle updates (three times slower while training)
+GHOST_PICTURES = 2000  # the first training pictures the ghosts' gradient is taken on
+
+
+class LiveScore:
+    """The knobs' accuracy on the test pictures: at once after a hand's turn (10,000
+    pictures in a few ms), in the scorer's thread a few times a second while a procedure
+    trains (the frame's time belongs to training then)."""
+
+    def __init__(self) -> None:
+        self.score: engine.Metrics | None = None
+        self.dirty, self._time, self._stamp = True, -math.inf, 0
+
+    def update(self, m, force: bool = False) -> bool:
+        now = m.clock()
+        if not self.dirty and not force:
+            return False
+        if m.training and not force:
+            if now - self._time < SCORE_EVERY_TRAINING:
+                return False
+            self._stamp += 1
+            m.evaluator.submit_live({
+                "stamp": (self._stamp, m.generation, id(m.data)), "params": m.params.copy(),
+                "config": m.config, "X_test": m.X_test, "labels": m.data.test_labels})
+        else:
+            self.score = engine.evaluate(m.params, m.X_test, m.data.test_labels, m.config)
+            self._stamp += 1  # a score in flight is older than this one
+        self.dirty, self._time = False, now
+        return True
+
+    def arrived(self, m, result: dict) -> str | None:
+        """A score from the scorer's thread; returns its error, if it carries one."""
+        stamp, generation, data = result["live"]
+        if stamp != self._stamp or generation != m.generation or data != id(m.data):
+            return None  # overtaken by a newer score or another configuration
+        if "error" in result:
+            return result["error"]
+        self.score = result["score"]
+        return None
+
+
+class Ghosts:
+    """Ghost needles: -dL/dknob of the bulb on show, over the first training pictures."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.direction: np.ndarray | None = None  # (785,) descent direction of the shown bulb
+        self.dirty, self._time = True, -math.inf
+        self._X: dict[float, np.ndarray] = {}
+
+    def forget_data(self) -> None:
+        self._X = {}
+
+    def update(self, m, force: bool = False) -> bool:
+        if not self.on:
+            self.direction = None
+            return False
+        now = m.clock()
+        every = GHOST_EVERY * (3 if m.training else 1)
+        if not force and (not self.dirty or now - self._time < every):
+            return False
+        scale = m.config.scale
+        X = self._X.get(scale)
+        if X is None:
+            X = self._X[scale] = engine.prepare_inputs(m.data.train_images[:GHOST_PICTURES],
+                                                       scale)
+        labels = m.data.train_labels[:GHOST_PICTURES]
+        gd = dataclasses.replace(m.config, rule="gd")
+        direction = engine.descent_direction(m.params, X, labels, gd)[:, m.column]
+        self.direction = np.nan_to_num(direction).astype(np.float32)
+        self.dirty, self._time = False, now
+        return True
