@@ -153,12 +153,6 @@ class Machine:
 
     # ---- knobs by hand ------------------------------------------------------------------------
 
-    def turn_step(self) -> float:
-        return self.knobs.turn_step()
-
-    def knob_scale(self) -> float:
-        return self.knobs.knob_scale()
-
     def turn(self, index: int, steps: float, fine: bool = False) -> None:
         if self.knobs.turn(index, steps, fine):
             self.knobs_changed()
@@ -444,7 +438,7 @@ class Machine:
         return FaceState(
             light=pic.light, label=pic.label, split=pic.split, index=pic.index,
             n_test=len(self.data.test_labels), n_train=len(self.data.train_labels),
-            weights=self.weights.copy(), bias=self.bias, knob_scale=self.knob_scale(),
+            weights=self.weights.copy(), bias=self.bias, knob_scale=self.knobs.knob_scale(),
             input_scale=c.scale,
             ghost=None if self.ghost is None else self.ghost[:N_PIXELS].copy(),
             turned=self.turned, turned_age=self.clock() - self.turned_time, facts=self.facts,

@@ -90,7 +90,7 @@ def test_drag_turns_a_knob_and_bulb_meter_score_follow(app):
     score0 = m.score
     app.frame(E.drag(r.center, (r.centerx, r.centery - 40)))
     notches = 40 / 4
-    step = m.turn_step()
+    step = m.knobs.turn_step()
     assert float(m.params[k, 0]) == pytest.approx(w0 + notches * step, rel=0.05)
     x = engine.prepare_inputs(m.picture.pixels[None], m.config.scale)[0, k]
     assert float(m.reading().z[0, 0]) == pytest.approx(z0 + x * (m.params[k, 0] - w0), abs=1e-4)
@@ -129,11 +129,11 @@ def test_scroll_and_fine_scroll(app):
     r = knob_rect(app.layout.board, k)
     w0 = float(m.params[k, 0])
     app.frame(E.wheel(r.center, 1))
-    step = m.turn_step()
+    step = m.knobs.turn_step()
     w1 = float(m.params[k, 0])
     assert w1 == pytest.approx(w0 + step, rel=0.05)
     app.frame(E.wheel(r.center, -1, mod=pygame.KMOD_SHIFT))
-    assert float(m.params[k, 0]) == pytest.approx(w1 - 0.1 * m.turn_step(), rel=0.05)
+    assert float(m.params[k, 0]) == pytest.approx(w1 - 0.1 * m.knobs.turn_step(), rel=0.05)
     app.frame(E.key(pygame.K_z, pygame.KMOD_CTRL))
     app.frame(E.key(pygame.K_z, pygame.KMOD_CTRL))
     assert float(m.params[k, 0]) == w0
@@ -150,7 +150,7 @@ def test_keyboard_turns_the_selected_knob(app):
     assert app.face.selected == CENTRE
     w0 = float(m.params[CENTRE, 0])
     app.frame(E.key(pygame.K_UP) + E.key(pygame.K_UP))
-    assert float(m.params[CENTRE, 0]) == pytest.approx(w0 + 2 * m.turn_step(), rel=0.05)
+    assert float(m.params[CENTRE, 0]) == pytest.approx(w0 + 2 * m.knobs.turn_step(), rel=0.05)
     app.frame(E.key(pygame.K_RIGHT, pygame.KMOD_CTRL))
     assert app.face.selected == CENTRE + 1
     app.frame(E.key(pygame.K_DOWN, pygame.KMOD_SHIFT))
