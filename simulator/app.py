@@ -313,9 +313,9 @@ class App:
             self.say(f"Pictures: {words.filter_label(m.picture_filter, m.config.digit)}")
 
     def _on_SetMode(self, it):
-        self.machine.set_mode(it.name)
-        p = self.machine.procedure
-        self.say(f"Mode: {p.label}. {p.tooltip}")
+        if self.machine.set_mode(it.name):
+            p = self.machine.procedure
+            self.say(f"Mode: {p.label}. {p.tooltip}")
 
     def _on_TogglePlay(self, it):
         self.face.cancel()

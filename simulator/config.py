@@ -55,6 +55,10 @@ class Config:
                 raise ValueError(f"{switch.name} {problem}")
         if self.activation == "softmax" and self.bulbs != 10:
             raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
+        allowed = _rule(self.rule).activations
+        if allowed is not None and self.activation not in allowed:
+            raise ValueError(f"the {self.rule} procedure works with activation "
+                             f"{' or '.join(allowed)}, not {self.activation}")
         return self
 
     def to_dict(self) -> dict:

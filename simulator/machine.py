@@ -235,24 +235,33 @@ class Machine:
             self.play()
         return True
 
-    def set_mode(self, name: str) -> None:
+    def set_mode(self, name: str) -> bool:
+        """Hand the knobs to another procedure (with the learning rate it last had); False
+        (and a note) if it cannot work with the switches as they are."""
         if name not in PROCEDURES:
             raise ValueError(f"unknown mode {name!r}; known: {', '.join(PROCEDURES)}")
+        procedure = self.procedures[name]
+        new = self.config
+        if procedure.trains:
+            lr = self.lr_by_mode.get(name, procedure.lr)
+            try:
+                new = dataclasses.replace(self.config, rule=procedure.rule, lr=lr).validate()
+            except ValueError as exc:
+                self.tell("refused", error=str(exc))
+                return False
         was_playing = self.playing
         self.pause()
         if self.procedure.trains:
             self.lr_by_mode[self.mode] = self.config.lr
         self.mode = name
-        procedure = self.procedure
         if procedure.trains:
             self.last_mode = name
-            lr = self.lr_by_mode.get(name, procedure.lr)
-            new = dataclasses.replace(self.config, rule=procedure.rule, lr=lr).validate()
             if new != self.config:
                 self.knobs.adopt(new)
                 self._invalidate(new_run=True)
         if was_playing and procedure.trains:
             self.play()
+        return True
 
     def set_speed(self, value: float) -> None:
         self.speed = min(1.0, max(0.0, float(value)))

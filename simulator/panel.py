@@ -425,11 +425,11 @@ class ControlPanel:
         value = dict(self._choices.get(name, [])).get(text, _missing := object())
         if value is _missing:
             return []
+        self._asked[name] = value  # if the model refuses it, sync() shows what is in force
         if name == "mode":
             return [I.SetMode(value)]
         if name == "brush":
             return [I.SetBrush(value)]
         if name == "filter":
             return [I.SetPictureFilter(value)]
-        self._asked[name] = value
         return [I.SetSwitch(name, value)]

@@ -24,6 +24,7 @@ class Rule:
     switches: tuple[str, ...] | None = None  # the switches it reads (None: all)
     threshold_unit: bool = False  # it reads the bulb as lit iff the weighted sum is above 0
     step_word: str = "batch"  # what one of its steps is
+    activations: tuple[str, ...] | None = None  # the bulb outputs it can work with (None: all)
 
     @property
     def per_picture(self) -> bool:
@@ -37,7 +38,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          "way.",
          TrialAndError, TrialAndError.lr,
          switches=("activation", "lr", "inputs", "subset", "digit", "bulbs", "seed", "epochs"),
-         step_word="picture"),
+         step_word="picture", activations=("none", "sigmoid")),
     Rule("rosenblatt", "Rosenblatt's rule",
          "Rosenblatt's error-correction procedure (Principles of Neurodynamics, 1962): one "
          "picture at a time; the knobs move, by the whole picture, only when the bulb is "

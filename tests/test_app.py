@@ -669,3 +669,13 @@ def test_a_killed_window_comes_back_with_its_last_epochs_knobs(tmp_path, sample)
         trainer.run_epoch()
     app = make_app(restore=True)
     np.testing.assert_array_equal(app.machine.params, trainer.params)
+
+
+def test_a_refused_mode_does_not_stay_shown(app):
+    choose(app, "bulbs", "10 bulbs")
+    choose(app, "activation", "softmax")
+    choose(app, "mode", "Trial and error")
+    app.frame()
+    assert app.machine.mode == "hand" and app.machine.config.activation == "softmax"
+    assert app.panel.elements["mode"].selected_option[0] == "By hand"
+    assert "works with activation none or sigmoid" in " ".join(app.status_text())

@@ -167,3 +167,14 @@ def test_a_failing_procedure_stops_with_a_message_not_a_traceback(machine, monke
     m.advance(0.01, 1 / 60)
     assert not m.playing
     assert "Training stopped: MemoryError: no room" in said(m)
+
+
+def test_a_procedure_that_cannot_work_with_the_switches_is_refused(sample):
+    from simulator.machine import Machine
+
+    m = Machine(sample, Config(bulbs=10, activation="softmax", loss="ce"))
+    m.set_mode("gd")
+    before = (m.mode, m.config)
+    assert not m.set_mode("trial")  # trial and error needs a bulb of its own (no softmax)
+    assert (m.mode, m.config) == before
+    assert "trial procedure works with activation none or sigmoid" in said(m)
