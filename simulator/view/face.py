@@ -27,6 +27,12 @@ from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
 from simulator.view.retina import draw_retina
 from simulator.view.verdict import draw_verdict
 
+WIRING_NOTE = (
+    "The wiring here is the tutorial's simplification: each light sensor drives its own knob. "
+    "Rosenblatt's Mark I, first shown publicly in 1960, patched its 20x20 photocells at "
+    "random into 512 association units; its adjustable weights, potentiometers turned by "
+    "electric motors, sat between those units and its 8 response units. Its learning "
+    "procedure is the error-correction rule of Principles of Neurodynamics (1962).")
 PIN_MARGIN = 0.005  # the meter's readout shows two decimals
 TURNED_FADE_S = 0.8  # knobs a watched step turned stay ringed this long
 STORY_S = 3.0  # a slow-motion step's narration stays this long
@@ -128,7 +134,7 @@ def draw_overlays(surface: pygame.Surface, lay: Layout, state, theme: Theme) -> 
         draw_tooltip(surface, o.mouse, tooltip_lines(o.panel_tip, theme, surface), theme)
     if o.help:
         draw_help(surface, surface.get_rect(), list(o.help), theme,
-                  hint="Esc, F1 or a click closes")
+                  hint="Esc, F1 or a click closes", note=WIRING_NOTE)
 
 
 def draw_long_message(surface: pygame.Surface, lay: Layout, state, theme: Theme) -> None:

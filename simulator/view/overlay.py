@@ -85,8 +85,10 @@ def draw_help(
     *,
     title: str = "Keys and mouse",
     hint: str = "",
+    note: str = "",
 ) -> None:
-    """A help sheet over `rect`: (key, action) pairs in one or two columns on a dim backdrop."""
+    """A help sheet over `rect`: (key, action) pairs in one or two columns on a dim backdrop,
+    and a wrapped `note` under them."""
     rect = pygame.Rect(rect)
     s = begin(surface, theme)
     surface.blit(_backdrop(rect.size, theme), rect)
@@ -101,12 +103,12 @@ def draw_help(
     max_rows = max(1, (rect.h - 2 * pad - title_h - pad) // row_h)
     cols = 1 if len(pairs) <= max_rows or 2 * col_w + 3 * pad > rect.w else 2
     rows = -(-len(pairs) // cols) if pairs else 0
-    box = pygame.Rect(
-        0,
-        0,
-        min(rect.w - 2 * pad, cols * col_w + (cols + 1) * pad),
-        min(rect.h - 2 * pad, title_h + rows * row_h + 2 * pad),
-    )
+    width = min(rect.w - 2 * pad, cols * col_w + (cols + 1) * pad)
+    n_size = font_px(theme.font_small, s, theme)
+    note_lines = wrap(note, n_size, width - 2 * pad) if note else []
+    note_h = len(note_lines) * line_height(n_size) + (pad // 2 if note_lines else 0)
+    box = pygame.Rect(0, 0, width,
+                      min(rect.h - 2 * pad, title_h + rows * row_h + note_h + 2 * pad))
     box.center = rect.center
     pygame.draw.rect(surface, theme.card_bg, box, border_radius=max(4, round(8 * s)))
     pygame.draw.rect(surface, theme.card_border, box, 1, border_radius=max(4, round(8 * s)))
@@ -135,6 +137,10 @@ def draw_help(
             anchor="midleft",
             max_width=col_w - key_w,
         )
+    y = box.y + pad + title_h + rows * row_h + pad // 2
+    for line in note_lines:
+        draw_text(surface, line, n_size, theme.text_dim, (box.x + pad, y))
+        y += line_height(n_size)
 
 
 def draw_notice(
