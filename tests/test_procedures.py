@@ -221,3 +221,19 @@ def test_ten_bulbs_rosenblatt_narrates_the_brightest_bulb(sample):
             assert (m.params[:, label] > before[:, label]).any()
         stories.add(answer == label)
     assert False in stories
+
+
+def test_a_run_that_settles_on_a_dark_bulb_is_told_as_the_base_rate_trap(sample):
+    """The story's trial and error with no activation on raw pixels drifts every knob down
+    (nine pictures in ten are not 5s): the bulb never lights, and the machine says so."""
+    m = Machine(sample, Config(activation="none", inputs="raw", subset=300, epochs=1))
+    m.set_mode("trial")
+    m.play()
+    frames_until_training(m, 0.05)
+    while m.playing:
+        m.advance(0.05, 1 / 60)
+    m.evaluator.wait()
+    m.poll()
+    assert m.history[0]["test_acc"] == m.baseline
+    assert m.note.kind == "never_lit"
+    assert f"{m.baseline:.2%}" in words.note_text(m.note)
