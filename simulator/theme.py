@@ -72,6 +72,30 @@ class Theme:
     chart_baseline: RGB = (196, 186, 168)
     chart_grid: RGB = (50, 46, 41)
     chart_axis: RGB = (112, 105, 94)
+    # Runs overlaid on the charts, one colour each: the Okabe-Ito palette (colour-blind safe;
+    # its black left out on this dark face), in the order runs are given colours
+    run_colours: tuple[RGB, ...] = (
+        (230, 159, 0),  # orange
+        (86, 180, 233),  # sky blue
+        (0, 158, 115),  # bluish green
+        (240, 228, 66),  # yellow
+        (204, 121, 167),  # reddish purple
+        (213, 94, 0),  # vermillion
+        (0, 114, 178),  # blue
+    )
+    run_dim: float = 0.55  # how far a dimmed run's colour fades into the plate
+
+    # The clues: ten pictures' raw outputs, the histogram of weighted sums
+    out_of_range: RGB = (250, 100, 80)  # a bulb output outside 0..1 (not a probability)
+    out_of_range_bg: RGB = (78, 34, 28)  # the tint behind such a number
+    lit_mark: RGB = (255, 205, 105)  # marks a lit bulb (the bulb's glow)
+    thumb_frame: RGB = (66, 61, 54)  # the frame of an unlit picture's thumbnail
+    hist_target: RGB = (230, 159, 0)  # pictures of the target digit (Okabe-Ito orange)
+    hist_other: RGB = (86, 180, 233)  # all other pictures (Okabe-Ito sky blue)
+    hist_fill_alpha: int = 80  # the bars' fill; their outlines are opaque
+    hist_threshold: RGB = (236, 229, 214)  # the line where the bulb lights
+    hist_flat: RGB = (50, 44, 62)  # where a sigmoid is flat (shaded)
+    hist_flat_hatch: RGB = (74, 66, 94)  # its hatching (the shading is not colour alone)
 
     # Verdicts (never colour alone: the word is always printed)
     hit: RGB = (72, 204, 150)
