@@ -3,6 +3,11 @@
 One line per epoch (train and test loss/accuracy beside the "never a 5" base rate), a
 progress bar while an epoch runs, the tutorial's debugging print (``--predict K``), saved
 knobs the desktop machine can open, and a JSON summary for scripts (``--json``).
+
+``--seeds 0-9`` (or ``--seeds 0,3,7``) trains several seeds of the same switches at once
+(:class:`simulator.spread.SeedSpread`, gradient descent only): one line per epoch with the
+test accuracy's mean and range over the seeds, then a table of the seeds, the frozen ones
+(the bulb never lit: the base rate) marked, and a JSON list of per-seed summaries.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ import time
 
 import numpy as np
 
-from . import engine
+from . import engine, spread
 from .config import SWITCHES, Config, Switch
 from .data import DataError, load_mnist
 from .engine import TrainingDiverged
 from .rules import RULES
-from .storage import KnobFileError, load_knobs, save_knobs
+from .storage import KnobFileError, knob_path, load_knobs, save_knobs
 
 EXIT_BAD_INPUT = 2  # bad arguments or bad files (argparse uses 2 as well)
 EXIT_DIVERGED = 3
@@ -43,6 +48,14 @@ def _typed(switch: Switch):
     return convert
 
 
+def _seeds_type(text: str) -> list[int]:
+    """argparse's type for --seeds: a range 0-9 or a list 0,3,7 (or both: 0-4,9)."""
+    try:
+        return spread.parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 _EXTRA_HELP = {"lr": " (default: the rule's own: gd 0.001, rosenblatt 1, trial "
                      f"{RULES['trial'].lr:g})"}
 
@@ -57,14 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Switches come from the one table (config.SWITCHES) and default to None, so that knobs
     # loaded with --load bring their own switches and only the options given here override.
+    one_or_many = p.add_mutually_exclusive_group()  # --seed or --seeds
     for switch in SWITCHES.values():
         flag = "--" + switch.name.replace("_", "-")
         default = "" if switch.name == "lr" else f" (default {switch.default})"
         help_ = switch.help + _EXTRA_HELP.get(switch.name, default)
+        where = one_or_many if switch.name == "seed" else p
         if switch.closed:
-            p.add_argument(flag, type=switch.kind, choices=switch.values, help=help_)
+            where.add_argument(flag, type=switch.kind, choices=switch.values, help=help_)
         else:
-            p.add_argument(flag, type=_typed(switch), help=help_)
+            where.add_argument(flag, type=_typed(switch), help=help_)
+    one_or_many.add_argument(
+        "--seeds", type=_seeds_type, metavar="SEEDS",
+        help="train several seeds of the same switches at once (gradient descent only): a "
+        "range 0-9 or a list 0,3,7; prints a table of the seeds and which froze at the base "
+        "rate. With --save PATH, each seed's knobs go to PATH-seedS.npz")
     add = p.add_argument
     add("--data", metavar="DIR", help="folder with the four MNIST IDX files (or MNIST_DIR)")
     add("--predict", type=_typed(SWITCHES["subset"]), default=0, metavar="K",
@@ -103,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if params is not None and params.shape[1] != config.bulbs:
         parser.error(f"{args.load} holds knobs for {params.shape[1]} bulb(s), not {config.bulbs}")
+    if args.seeds is not None:
+        return _main_spread(parser, args, config, params)
     try:
         mnist = load_mnist(args.data)
     except DataError as exc:
@@ -119,6 +141,40 @@ def main(argv: list[str] | None = None) -> int:
         logger.finish()
     if args.json:
         print(json.dumps(run.summary()))
+    return code
+
+
+def _main_spread(parser, args, config: Config, params) -> int:
+    """``--seeds``: the seeds trained together, a table of them, a JSON list."""
+    try:
+        spread.check_config(config)
+    except ValueError as exc:
+        parser.error(f"argument --seeds: {exc}")
+    for flag, given in (("--predict", args.predict), ("--wandb", args.wandb)):
+        if given:
+            parser.error(f"{flag} works on one run; it cannot be used with --seeds")
+    seeds = args.seeds
+    if params is not None:  # every seed starts from the loaded knobs
+        params = np.repeat(params, len(seeds), axis=1)
+    try:
+        mnist = load_mnist(args.data)
+    except DataError as exc:
+        return _fail(exc)
+    run = SpreadRun(config, mnist, seeds, params, progress=not (args.quiet or args.json))
+    code = run.train()
+    for line in run.table():
+        print(line)
+    if args.save:
+        base = knob_path(args.save)
+        paths = [save_knobs(base.with_name(f"{base.stem}-seed{seed}.npz"),
+                            run.trainer.knobs(i), run.trainer.config_of(i),
+                            run.summary_numbers(i))
+                 for i, seed in enumerate(seeds)]
+        print(f"knobs saved to {paths[0]} ... {paths[-1].name} ({len(paths)} files, "
+              "switches in a .json beside each)" if len(paths) > 1 else
+              f"knobs saved to {paths[0]} (switches in {paths[0].with_suffix('.json').name})")
+    if args.json:
+        print(json.dumps(run.summaries()))
     return code
 
 
@@ -164,15 +220,7 @@ class Run:
         return 0
 
     def _one_epoch(self, epoch: int) -> float:
-        trainer, total = self.trainer, self.trainer.batches_per_epoch
-        bar = _progress_bar(total, f"epoch {epoch}/{self.config.epochs}", self.progress)
-        chunk = max(1, total // 50)  # the bar updates ~50 times an epoch, not every batch
-        start = time.perf_counter()
-        while trainer.epoch < epoch:
-            bar.update(trainer.step(chunk))
-        seconds = time.perf_counter() - start
-        bar.close()
-        return seconds
+        return _train_epoch(self.trainer, epoch, self.config.epochs, self.progress)
 
     def measure(self, epoch: int, seconds: float | None = None) -> dict:
         params, c = self.trainer.params, self.config
@@ -228,16 +276,141 @@ class Run:
         }
 
 
-def _describe(c: Config) -> str:
+class SpreadRun:
+    """Several seeds trained together: the spread, the prepared test set, each seed's
+    history of epochs."""
+
+    def __init__(self, config: Config, mnist, seeds: list[int], params,
+                 progress: bool = True):
+        self.config, self.mnist, self.progress = config, mnist, progress
+        self.trainer = spread.SeedSpread(config, mnist.train_images, mnist.train_labels,
+                                         seeds, params)
+        n = self.trainer.n_train
+        self.train_images, self.train_labels = mnist.train_images[:n], mnist.train_labels[:n]
+        self.X_test = engine.prepare_inputs(mnist.test_images, config.scale)  # (m, 785)
+        self.baseline = engine.baseline_accuracy(mnist.test_labels, config.digit, config.bulbs)
+        self.histories: list[list[dict]] = [[] for _ in seeds]  # per seed, per epoch
+        self.epoch_seconds: list[float] = []
+        self.diverged: str | None = None
+
+    @property
+    def seeds(self) -> list[int]:
+        return self.trainer.seeds
+
+    def train(self) -> int:
+        c, N = self.config, len(self.seeds)
+        print(f"data: {self.mnist.source}; training on {self.trainer.n_train:,} pictures, "
+              f"testing on {len(self.X_test):,}")
+        print(f"machine: {_describe(c, seeds=self.seeds)} ({N} seeds at once)")
+        self._record(0, None)
+        for epoch in range(1, c.epochs + 1):
+            try:
+                seconds = _train_epoch(self.trainer, epoch, c.epochs, self.progress)
+            except TrainingDiverged as exc:
+                self.diverged = str(exc)
+                print(f"stopped: {exc}", file=sys.stderr)
+                return EXIT_DIVERGED
+            self.epoch_seconds.append(seconds)
+            self._record(epoch, seconds)
+        return 0
+
+    def _record(self, epoch: int, seconds: float | None) -> None:
+        for history, h in zip(self.histories, self.measure(epoch, seconds), strict=True):
+            history.append(h)
+        print(self.epoch_line(epoch, seconds))
+
+    def measure(self, epoch: int, seconds: float | None = None) -> list[dict]:
+        """Every seed's scores: the test set in one product ``X_test @ params`` (785, N),
+        the training set a chunk at a time, each chunk shared by all seeds."""
+        params, c = self.trainer.params, self.config
+        tests = spread.evaluate_seeds(params, self.X_test, self.mnist.test_labels, c)
+        trains = spread.evaluate_seeds_chunked(params, self.train_images, self.train_labels, c)
+        return [{"epoch": epoch, "train_loss": train.loss, "train_accuracy": train.accuracy,
+                 "test_loss": test.loss, "test_accuracy": test.accuracy, "seconds": seconds}
+                for train, test in zip(trains, tests, strict=True)]
+
+    def epoch_line(self, epoch: int, seconds: float | None) -> str:
+        acc = [100 * h[-1]["test_accuracy"] for h in self.histories]
+        timing = f"  {seconds:.2f} s" if seconds is not None else "  (start)"
+        return (f"epoch {epoch:>3}  test acc mean {statistics.fmean(acc):6.2f}%  "
+                f"min..max {min(acc):.2f}..{max(acc):.2f}%   (never a {self.config.digit}: "
+                f"{100 * self.baseline:.2f}%){timing}")
+
+    def frozen(self, i: int) -> bool:
+        """Seed i's bulb ended at the base rate: it never lit (after some training)."""
+        last = self.histories[i][-1]
+        return last["epoch"] > 0 and abs(last["test_accuracy"] - self.baseline) < 1e-9
+
+    def table(self) -> list[str]:
+        lines = [" seed  test acc  train acc"]
+        for i, seed in enumerate(self.seeds):
+            last = self.histories[i][-1]
+            lines.append(f"{seed:>5}  {100 * last['test_accuracy']:7.2f}%  "
+                         f"{100 * last['train_accuracy']:8.2f}%"
+                         + ("  frozen" if self.frozen(i) else ""))
+        froze = sum(self.frozen(i) for i in range(len(self.seeds)))
+        lines.append(f"{froze} of {len(self.seeds)} seeds froze at the base rate "
+                     f"{100 * self.baseline:.2f}%")
+        return lines
+
+    def summary_numbers(self, i: int) -> dict:
+        last = self.histories[i][-1]
+        return {
+            "test_accuracy": last["test_accuracy"], "train_accuracy": last["train_accuracy"],
+            "test_loss": last["test_loss"], "train_loss": last["train_loss"],
+            "baseline_accuracy": self.baseline, "epochs": len(self.histories[i]) - 1,
+            "seconds_per_epoch": statistics.median(self.epoch_seconds)
+            if self.epoch_seconds else None,  # the spread's: all seeds at once
+        }
+
+    def summaries(self) -> list[dict]:
+        """One summary per seed, with the single run's keys (and ``seed``, ``frozen``)."""
+        return [{
+            "seed": seed, **self.summary_numbers(i), "frozen": self.frozen(i),
+            "n_train": self.trainer.n_train, "n_test": len(self.X_test),
+            "data_source": self.mnist.source, "data_is_sample": self.mnist.is_sample,
+            "diverged": self.diverged, "config": self.trainer.config_of(i).to_dict(),
+            "history": self.histories[i],
+        } for i, seed in enumerate(self.seeds)]
+
+
+def _train_epoch(trainer, epoch: int, epochs: int, progress: bool) -> float:
+    """Train ``trainer`` to the end of ``epoch`` behind a progress bar; the seconds taken."""
+    total = trainer.batches_per_epoch
+    bar = _progress_bar(total, f"epoch {epoch}/{epochs}", progress)
+    chunk = max(1, total // 50)  # the bar updates ~50 times an epoch, not every batch
+    start = time.perf_counter()
+    while trainer.epoch < epoch:
+        bar.update(trainer.step(chunk))
+    seconds = time.perf_counter() - start
+    bar.close()
+    return seconds
+
+
+def seeds_text(seeds: list[int]) -> str:
+    """Seeds as the command line writes them: runs as ranges (0-9), the rest by commas."""
+    parts, i = [], 0
+    while i < len(seeds):
+        j = i
+        while j + 1 < len(seeds) and seeds[j + 1] == seeds[j] + 1:
+            j += 1
+        parts.append(f"{seeds[i]}-{seeds[j]}" if j - i >= 2 else
+                     ",".join(str(s) for s in seeds[i : j + 1]))
+        i = j + 1
+    return ",".join(parts)
+
+
+def _describe(c: Config, seeds: list[int] | None = None) -> str:
     bulbs = f"one bulb: is it a {c.digit}?" if c.bulbs == 1 else "ten bulbs, one per digit"
+    seed = f"seed {c.seed}" if seeds is None else f"seeds {seeds_text(seeds)}"
     if c.rule == "rosenblatt":
         return f"{bulbs}; Rosenblatt's error-correction rule, step {c.lr:g}, " \
-               f"{c.inputs} inputs, seed {c.seed}"
+               f"{c.inputs} inputs, {seed}"
     if c.rule == "trial":
         return f"{bulbs}; the story's trial and error, activation {c.activation}, turn " \
-               f"{c.lr:g}, {c.inputs} inputs, seed {c.seed}"
+               f"{c.lr:g}, {c.inputs} inputs, {seed}"
     return (f"{bulbs}; activation {c.activation}, loss {c.loss}, {c.optimizer} lr "
-            f"{c.lr:g}, batch {c.batch_size}, {c.inputs} inputs, seed {c.seed}")
+            f"{c.lr:g}, batch {c.batch_size}, {c.inputs} inputs, {seed}")
 
 
 def _progress_bar(total: int, desc: str, enabled: bool):
