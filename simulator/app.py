@@ -35,6 +35,8 @@ from .launch import Options, main, parse_args  # noqa: E402, F401  (the app's pu
 from .loader import DataLoader, deliver  # noqa: E402
 from .machine import PICTURE_FILTERS, SPEEDS, Machine  # noqa: E402
 from .panel import BIG_TYPE_SCALE, ControlPanel, PanelState, make_manager  # noqa: E402
+from .bench_actions import BenchActions  # noqa: E402
+from .runs import RunStore  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
 from .storage import KnobFileError, load_knobs, save_knobs  # noqa: E402
 
@@ -57,8 +59,12 @@ class App:
         pygame.display.set_caption("Rosenblatt's perceptron machine")
         self._set_minimum_size()
         pygame.key.set_repeat(300, 40)
+        self.page, self.views = "controls", set()  # the panel's page; the extra views shown
         self.layout = view.compute_layout(size)
-        self.machine = Machine(load_sample())
+        keep = self.options.autosave and self.options.frames is None
+        record = keep if self.options.record_runs is None else self.options.record_runs
+        self.machine = Machine(load_sample(), store=RunStore() if record else None)
+        self.bench_actions = BenchActions(self)
         self.data_note = "sample digits" + (" (loading MNIST)" if self.options.load_full else "")
         self.notice: str | None = None
         self.loader: DataLoader | None = None
@@ -67,7 +73,7 @@ class App:
         if self.options.load_full:  # first, so that it loads while the window is built
             self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
             self.notice = "Loading full MNIST in the background…"
-        if self.options.autosave and self.options.frames is None:
+        if keep:
             self.session.start_saving()  # scripted runs (--frames) leave the session alone
         self.manager = make_manager(size, self.layout.scale)
         self.face = FaceInput(self.layout)
@@ -78,6 +84,8 @@ class App:
         self.panel = ControlPanel(self.manager, self.layout.panel, self.panel_state(),
                                   self.layout.scale)
         self.help_open = False
+        self.chart_hover: tuple | None = None  # (run, epoch) of the charts' point under the mouse
+        self._drawn: FaceState | None = None  # the last frame's state (the charts' hit-tests)
         self.mouse_used = False
         self.running = True
         self.quit_requested = False
@@ -103,7 +111,10 @@ class App:
                           brush=getattr(self, "face", None) and self.face.brush,
                           ghost=m.ghost_on, picture_filter=m.picture_filter,
                           path=self.session.knob_file,
-                          can_undo=m.hand.can_undo, can_redo=m.hand.can_redo)
+                          can_undo=m.hand.can_undo, can_redo=m.hand.can_redo,
+                          page=getattr(self, "page", "controls"), runs=m.bench.listing(),
+                          shown=frozenset(m.bench.shown), views=frozenset(self.views),
+                          tracking=m.bench.tracking, spread_note=m.bench.spread_note)
 
     def say(self, text: str) -> None:
         """The window's own words, shown like the machine's notes."""
@@ -120,6 +131,7 @@ class App:
             pygame.image.save(self.window, self.options.screenshot)
         self.machine.pause()
         self.save_session()
+        self.machine.bench.close()
         return 0
 
     def _tick(self) -> float:
@@ -238,7 +250,31 @@ class App:
             return []
         if event.type == pygame.MOUSEWHEEL and self.layout.panel.collidepoint(self.face.mouse):
             return []
+        if pos is not None and self.layout.charts.collidepoint(pos) and not self.face.busy:
+            return self._route_charts(event)
+        self.chart_hover = None
         return self.face.handle(event)
+
+    def _route_charts(self, event) -> list:
+        """Over the charts: a point under the mouse is explained; a click on one puts that
+        run's knobs of that epoch back on the board (a click elsewhere: the live run's)."""
+        state = self._drawn
+        if state is None or event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN):
+            return []
+        overlays = view.chart_overlays(state)
+        point = view.chart_point_at(self.layout.charts, event.pos, list(state.history),
+                                    overlays, baseline=state.baseline,
+                                    surface_size=self.window.get_size())
+        self.chart_hover = None if point is None else (point.run, point.epoch)
+        if event.type != pygame.MOUSEBUTTONDOWN or event.button != 1:
+            return []
+        if point is not None:
+            run_id = None if point.run < 0 else state.chart_runs[point.run][0]
+            return [I.Rewind(run_id, point.epoch)]
+        n = max([len(state.history)] + [len(h) for _, _, h, _ in state.chart_runs])
+        epoch = view.chart_epoch_at(self.layout.charts, event.pos, n,
+                                    surface_size=self.window.get_size())
+        return [] if epoch is None or not state.history else [I.Rewind(None, epoch)]
 
     def _route_help(self, event) -> list:
         if event.type == pygame.KEYDOWN and (
@@ -254,7 +290,8 @@ class App:
 
     def apply(self, intent) -> None:
         """The one place where intents change the model."""
-        handler = getattr(self, f"_on_{type(intent).__name__}", None)
+        name = f"_on_{type(intent).__name__}"
+        handler = getattr(self, name, None) or getattr(self.bench_actions, name, None)
         if handler is None:
             raise TypeError(f"no handler for intent {intent!r}")
         handler(intent)
@@ -385,10 +422,14 @@ class App:
         w, h = max(MIN_SIZE[0], int(it.size[0])), max(MIN_SIZE[1], int(it.size[1]))
         if self.window.get_size() != (w, h):
             self.window = pygame.display.set_mode((w, h), pygame.RESIZABLE)
+        self.layout_changed()
+
+    def layout_changed(self) -> None:
+        """The window's size or its shown views changed: lay everything out anew."""
         size = self.window.get_size()
         self.face.cancel()
         old_scale = self.layout.scale
-        self.layout = view.compute_layout(size)
+        self.layout = view.compute_layout(size, frozenset(self.views))
         self.face.layout = self.layout
         if (old_scale >= BIG_TYPE_SCALE) != (self.layout.scale >= BIG_TYPE_SCALE):
             self.panel.kill()
@@ -412,7 +453,7 @@ class App:
         fresh = note is not None and m.clock() - note.time < MESSAGE_S
         loader = self.loader
         overlay = Overlay(
-            hover=face.hover, selected=face.selected,
+            hover=face.hover, selected=face.selected, chart_hover=self.chart_hover,
             show_tooltip=self.mouse_used and (not face.busy or face.dragging == "turn"),
             panel_tip=self.panel.tooltip(face.mouse) if self.mouse_used else None,
             mouse=face.mouse,
@@ -421,12 +462,12 @@ class App:
             help=tuple(SHORTCUTS) if self.help_open else (),
             data_note=self.data_note + ("  ·  session not saved" if self.session.problem
                                         else ""))
-        return replace(m.snapshot(), overlay=overlay)
+        return replace(m.snapshot(frozenset(self.views)), overlay=overlay)
 
     def render(self) -> None:
         """Draw the whole machine onto the window surface (the view does the drawing)."""
-        view.draw_machine(self.window, self.layout, self.face_state(), view.THEME,
-                          ui=self.manager)
+        self._drawn = self.face_state()
+        view.draw_machine(self.window, self.layout, self._drawn, view.THEME, ui=self.manager)
 
     def status_text(self) -> tuple[str, str]:
         """The status line (left, right) as drawn this frame."""

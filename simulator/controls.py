@@ -39,6 +39,8 @@ SHORTCUTS = [
     ("Draw on the retina", "your own digit (right button erases)"),
     ("C", "clear the retina"),
     ("Ctrl+S / Ctrl+O", "save / load the knobs (path in the panel)"),
+    ("[ / ]", "rewind the knobs one epoch back / forth (or click an epoch on the charts)"),
+    ("F3", "the panel's pages: Controls / Bench (runs, seeds, clues)"),
     ("F1 or ?", "this help;  Esc closes it"),
 ]
 
@@ -235,6 +237,8 @@ class FaceInput:
             pygame.K_ESCAPE: I.CloseOverlay(), pygame.K_1: I.SetSpeed(0.0),
             pygame.K_2: I.SetSpeed(0.5), pygame.K_3: I.SetSpeed(1.0),
             pygame.K_f: I.SetPictureFilter("next"),
+            pygame.K_LEFTBRACKET: I.Rewind(None, None, -1),
+            pygame.K_RIGHTBRACKET: I.Rewind(None, None, +1), pygame.K_F3: I.SetPage("toggle"),
         }
         intent = simple.get(k)
         return [intent] if intent is not None else []

@@ -23,6 +23,7 @@ class Overlay:
     """The window's part of a frame: pointer, widgets' state, boxes over the face."""
 
     hover: int | None = None  # the knob under the mouse (784: the bias)
+    chart_hover: tuple | None = None  # (run, epoch) of the charts' point under the mouse
     selected: int | None = None  # the knob the keys turn
     show_tooltip: bool = False  # the mouse is in use and not dragging a brush
     panel_tip: str | None = None  # the panel control's tooltip under the mouse
@@ -74,6 +75,10 @@ class FaceState:
     note_age: float
     diverged: str
     is_sample: bool
+    chart_runs: tuple = ()  # kept runs on the charts: (name, history, colour index)
+    strip: tuple | None = None  # clues.PicturePrediction of ten test pictures, when shown
+    histogram: object | None = None  # clues.Histogram of the test set's sums, when shown
+    spread_note: str = ""  # a spread of seeds under way: how it stands
     overlay: Overlay = field(default_factory=Overlay)
 
     @property

@@ -164,3 +164,62 @@ class Resize:
 @dataclass(frozen=True)
 class Quit:
     pass
+
+
+# ---- the panel's pages and the bench ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetPage:
+    page: str  # controls | bench
+
+
+@dataclass(frozen=True)
+class ShowRun:
+    """Draw a kept run on the charts (or stop drawing it)."""
+
+    run_id: str
+    shown: bool
+
+
+@dataclass(frozen=True)
+class RenameRun:
+    run_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DeleteRun:
+    run_id: str
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    run_id: str
+    what: str  # csv (the metrics) | knobs (the last epoch's, as the CLI's .npz)
+
+
+@dataclass(frozen=True)
+class Rewind:
+    """Put the knobs back as they were after an epoch of a run (one undo brings them back)."""
+
+    run_id: str | None  # None: the run on the charts now
+    epoch: int | None  # None with step: one epoch back or forth from the last rewind
+    step: int = 0
+
+
+@dataclass(frozen=True)
+class SpreadSeeds:
+    """Train this many seeds of the current switches at once."""
+
+    n: int = 10
+
+
+@dataclass(frozen=True)
+class ToggleView:
+    name: str  # strip | histogram
+
+
+@dataclass(frozen=True)
+class ToggleTracking:
+    pass

@@ -43,6 +43,7 @@ class Options:
     restore: bool = True  # restore the saved session
     pace: bool = True  # hold 60 frames a second (tests run frames back to back)
     autosave: bool = True  # keep the session on disk as it changes
+    record_runs: bool | None = None  # keep every run on the bench's disk (None: as autosave)
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -83,3 +83,41 @@ class Ghosts:
         self.direction = np.nan_to_num(direction).astype(np.float32)
         self.dirty, self._time = False, now
         return True
+
+
+CLUES_EVERY_TRAINING = 0.25  # seconds between updates of the clues while a procedure trains
+
+
+class Clues:
+    """The tutorial's clues on screen, kept up to date while they are shown: the raw outputs
+    of ten test pictures (the strip) and the weighted sums of all of them (the histogram)."""
+
+    def __init__(self) -> None:
+        self.strip = None  # list[clues.PicturePrediction] | None
+        self.histogram = None  # clues.Histogram | None
+        self._key, self._time = None, -math.inf
+
+    def update(self, m, views) -> None:
+        from . import clues
+
+        key = (m.knobs_version, m.generation, frozenset(views), id(m.data), m.picture_filter)
+        now = m.clock()
+        if key == self._key or (m.training and now - self._time < CLUES_EVERY_TRAINING):
+            return
+        self._key, self._time = key, now
+        X, labels = m.X_test, m.data.test_labels
+        self.strip = clues.predictions(m.params, X, labels, m.config, self._ten(m)) \
+            if "strip" in views else None
+        self.histogram = clues.sum_histogram(m.params, X, labels, m.config, m.column) \
+            if "histogram" in views else None
+
+    @staticmethod
+    def _ten(m) -> list[int]:
+        """The first ten test pictures, or the ten from the picture on the retina among those
+        the picture filter lets through."""
+        if m.picture_filter == "all":
+            return list(range(min(10, len(m.data.test_labels))))
+        pool = m.pictures.matching(m.params, m.config)
+        here = m.picture.index if m.picture.split == "test" else -1
+        start = int(np.searchsorted(pool, max(here, 0)))
+        return [int(pool[(start + k) % len(pool)]) for k in range(min(10, len(pool)))]

@@ -17,16 +17,18 @@ import time
 import numpy as np
 
 from . import engine
+from .bench import Bench
 from .config import Config
 from .dims import N_PIXELS
 from .engine import TrainingDiverged
 from .face_state import FaceState, Note
 from .knobs import KnobBoard
-from .live import Ghosts, LiveScore
+from .live import Clues, Ghosts, LiveScore
 from .pictures import PICTURE_FILTERS, Pictures
 from .procedures import PROCEDURES, Pace, Procedures, Progress
 from .record import EpochRecord
 from .scorer import EpochEvaluator
+from .spread_run import SpreadRun
 
 __all__ = ["PICTURE_FILTERS", "SPEEDS", "Machine", "speed_rate"]
 
@@ -50,8 +52,10 @@ def speed_rate(speed: float) -> float | None:
 class Machine:
     """The knobs, the pictures, the procedures, the record of epochs and the live score."""
 
-    def __init__(self, data, config: Config | None = None, params: np.ndarray | None = None):
+    def __init__(self, data, config: Config | None = None, params: np.ndarray | None = None,
+                 store=None):
         self.knobs = KnobBoard(config or Config(), params)
+        self.bench = Bench(store)  # every run kept (on disk when a store is given)
         self.pictures = Pictures(data)
         self.record = EpochRecord()
         self.evaluator = EpochEvaluator()
@@ -60,6 +64,7 @@ class Machine:
         self.last_mode = "gd"  # what Play starts when the mode is the hand
         self.lr_by_mode: dict[str, float] = {}  # each procedure keeps its own learning rate
         self.playing = False
+        self.spreading: SpreadRun | None = None  # ten seeds at once, training
         self.run_finished = False  # the last run stopped because it ran all its epochs
         self.run_trained = False  # a procedure turned knobs in this run
         self.speed = SPEEDS["max"]
@@ -72,10 +77,12 @@ class Machine:
         self.diverged = ""
         self.live = LiveScore()
         self.ghosts = Ghosts()
+        self.clues = Clues()
         self.turned: np.ndarray | None = None  # knobs the last watched step moved
         self.facts = None  # what the last watched step did (procedures.StepFacts)
         self.turned_time = -math.inf
         self.knobs_version = 0  # bumped at every change of the knobs (autosave watches it)
+        self.hand_edits = 0  # bumped when a person changes the knobs (a new run follows)
         self.clock = time.monotonic
 
     # ---- the parts, by their everyday names -------------------------------------------------
@@ -99,7 +106,7 @@ class Machine:
 
     @property
     def training(self) -> bool:
-        return self.playing and self.procedure.trains
+        return self.playing and (self.spreading is not None or self.procedure.trains)
 
     @property
     def X_test(self) -> np.ndarray:
@@ -155,17 +162,22 @@ class Machine:
 
     def turn(self, index: int, steps: float, fine: bool = False) -> None:
         if self.knobs.turn(index, steps, fine):
-            self.knobs_changed()
+            self.hand_changed()
 
     def set_knob(self, index: int, value: float) -> None:
         if self.knobs.set_knob(index, value):
-            self.knobs_changed()
+            self.hand_changed()
 
     def brush(self, index: int, mode: str, fine: bool = False) -> list[int]:
         touched = self.knobs.brush(index, mode, fine)
         if touched:
-            self.knobs_changed()
+            self.hand_changed()
         return touched
+
+    def hand_changed(self) -> None:
+        """Knobs turned by a person (or put back): the next Play starts a new run."""
+        self.hand_edits += 1
+        self.knobs_changed()
 
     def begin_gesture(self) -> None:
         self.hand.begin()
@@ -185,7 +197,7 @@ class Machine:
         self.pause()
         done = step()
         if done:
-            self.knobs_changed()
+            self.hand_changed()
         self.tell(kind, done=done)
 
     def reset_knobs(self, how: str) -> None:
@@ -273,6 +285,7 @@ class Machine:
             self.set_mode(self.last_mode)
         if self.playing:
             return
+        self.bench.on_play(self)
         self.playing = True
         self.run_finished = False
         self.diverged = ""
@@ -292,6 +305,10 @@ class Machine:
         self.playing = False
         self.stop_at_epoch = None
         self.sprint = False
+        if self.spreading is not None:
+            self.spreading.close()
+            self.spreading = None
+        self.bench.on_pause(self)
         self.hand.end()
         self.turned = None
 
@@ -323,9 +340,31 @@ class Machine:
 
     # ---- training, a frame at a time ----------------------------------------------------------
 
+    def spread(self, n: int) -> None:
+        """Train n seeds of the current switches at once (gradient descent, one bulb)."""
+        try:
+            self.set_mode("gd")
+            run = SpreadRun(self, n)
+        except ValueError as exc:
+            self.tell("refused", error=str(exc))
+            return
+        self.pause()
+        self.bench.end()
+        self.spreading, self.playing = run, True
+        self.hand.begin()  # the spread is one undo step for the board's knobs
+        self.tell("spread", n=n, first=run.seeds[0])
+
     def advance(self, budget_s: float, dt: float) -> Progress:
         """Let the procedure turn knobs for up to `budget_s` seconds of this frame."""
         if not self.training:
+            return Progress()
+        if self.spreading is not None:
+            try:
+                if self.spreading.advance(self, budget_s):
+                    self.pause()
+                    self.run_finished = True
+            except Exception as exc:  # noqa: BLE001 - said in the window, never a traceback
+                self._stopped(exc)
             return Progress()
         rate = None if self.sprint else speed_rate(self.speed)
         if rate is None:
@@ -371,6 +410,7 @@ class Machine:
         """Called by a procedure when an epoch ends: the knobs are scored for the charts.
         Returns True when the run reached its target and should stop."""
         epoch = self.record.epoch_done()
+        self.bench.epoch_done(self.params)
         n = self.config.train_count(len(self.data.train_labels))
         self.evaluator.submit({
             "run": self.run, "epoch": epoch, "params": self.params.copy(),
@@ -384,17 +424,23 @@ class Machine:
         return False
 
     def epoch_progress(self) -> float | None:
+        if self.spreading is not None:
+            return self.spreading.epoch_progress
         return self.procedure.epoch_progress()
 
     def poll(self) -> None:
         """Collect background scores: live scores for the status line, epoch scores for the
         charts (an epoch whose knobs never light the bulb is the 91.08% trap: said)."""
         for result in self.evaluator.poll():
+            if "spread" in result:
+                self.bench.spread_scored(result)
+                continue
             if "live" in result:
                 error = self.live.arrived(self, result)
                 if error:
                     self.tell("score_failed", epoch=None, error=error)
                 continue
+            self.bench.on_result(result)
             error = self.record.add(result)
             if error:
                 self.tell("score_failed", epoch=result["epoch"], error=error)
@@ -412,6 +458,7 @@ class Machine:
         if new_run:
             self.run_trained = False
             self.record.new_run()
+            self.bench.end()
         self.knobs_changed()
 
     # ---- live score, ghosts ------------------------------------------------------------------
@@ -439,8 +486,10 @@ class Machine:
 
     # ---- the face -------------------------------------------------------------------------------
 
-    def snapshot(self) -> FaceState:
-        """Everything the face shows this frame, computed once and frozen."""
+    def snapshot(self, views=frozenset()) -> FaceState:
+        """Everything the face shows this frame, computed once and frozen; ``views`` are the
+        extra views the window shows (strip, histogram)."""
+        self.clues.update(self, views)
         said, c, pic = self.reading(), self.config, self.picture
         col = self.column
         lit = bool(said.answer[0] == col) if c.bulbs == 10 else bool(said.answer[0])
@@ -460,4 +509,7 @@ class Machine:
             epoch=self.run_epochs + 1, score=None if self.score is None else self.score.accuracy,
             procedure=self.procedure.label, playing=self.playing, note=self.note,
             note_age=math.inf if self.note is None else self.clock() - self.note.time,
-            diverged=self.diverged, is_sample=self.data.is_sample)
+            diverged=self.diverged, is_sample=self.data.is_sample,
+            chart_runs=self.bench.chart_runs(), strip=self.clues.strip,
+            histogram=self.clues.histogram, spread_note=self.bench.spread_note
+            if self.spreading is not None else "")

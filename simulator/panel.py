@@ -53,13 +53,19 @@ class PanelState:
     path: str
     can_undo: bool = False
     can_redo: bool = False
+    page: str = "controls"  # controls | bench
+    runs: tuple = ()  # the bench's runs: (id, label) newest first
+    shown: frozenset = frozenset()  # ids of the runs drawn on the charts
+    views: frozenset = frozenset()  # the extra views shown: strip, histogram
+    tracking: bool = False  # runs are logged to Weights & Biases (offline)
+    spread_note: str = ""  # what the last spread of seeds came to
 
     def choices_key(self) -> tuple:
         """What the drop-downs' lists depend on (a change rebuilds the panel): the target
         digit (picture filters) and switch values outside the standard choices."""
         extra = tuple((name, getattr(self.config, name)) for name in PANEL_SWITCHES
                       if getattr(self.config, name) not in SWITCHES[name].values_shown)
-        return (self.config.digit, extra)
+        return (self.config.digit, extra, self.page)
 
     def selections(self) -> dict:
         """What each drop-down should show."""
@@ -103,6 +109,49 @@ def _shown(choices, value) -> str:
     return str(value)
 
 
+class RowLayout:
+    """Widgets top to bottom in the panel: rows of proportional cells and headings, with a
+    pitch that fits the panel's height."""
+
+    def __init__(self, rect: pygame.Rect, scale: float, n_rows: int, n_heads: int,
+                 n_labels: int) -> None:
+        self.rect, pad = pygame.Rect(rect), max(10, round(14 * scale))
+        self.x0, self.w = rect.x + pad, rect.w - 2 * pad
+        top, bottom = rect.y + round(12 * scale), rect.bottom - round(12 * scale)
+        fs = 1.2 if scale >= BIG_TYPE_SCALE else 1.0  # the theme's bigger type in big windows
+        self.head_h, self.label_h = round(22 * fs), round(21 * fs)  # a line of theme text
+        pitch = (bottom - top - n_heads * self.head_h - n_labels * self.label_h - 6) // n_rows
+        self.pitch = max(25, min(round(36 * scale), pitch))
+        self.row_h = self.pitch - max(4, round(6 * scale))
+        self.y = top
+        self.mid = rect.y + rect.h * 0.55
+
+    def row(self, *weights, gap=6, h=None) -> list[pygame.Rect]:
+        h = h or self.row_h
+        total, free = sum(weights), self.w - gap * (len(weights) - 1)
+        rects, x = [], self.x0
+        for i, k in enumerate(weights):
+            cw = round(free * k / total) if i < len(weights) - 1 else self.x0 + self.w - x
+            rects.append(pygame.Rect(x, self.y, cw, h))
+            x += cw + gap
+        self.y += self.pitch if h == self.row_h else h
+        return rects
+
+    def head(self, panel):
+        """A function that puts a section heading on the next line."""
+
+        def head(text: str) -> None:
+            panel._label(f"head:{text}", pygame.Rect(self.x0, self.y, self.w, self.head_h),
+                         text, "@section")
+            self.y += self.head_h
+
+        return head
+
+    def drop(self, rect) -> str:
+        """Drop-downs in the panel's lower part open upwards."""
+        return "@dropup" if rect.y > self.mid else "@dropdown"
+
+
 class ControlPanel:
     """The pygame_gui widgets of the control panel inside `rect`."""
 
@@ -124,40 +173,29 @@ class ControlPanel:
     # ---- building ---------------------------------------------------------------------------
 
     def _build(self, state: PanelState) -> None:
-        r, sc = self.rect, self.scale
-        pad = max(10, round(14 * sc))
-        x0, w = r.x + pad, r.w - 2 * pad
-        top, bottom = r.y + round(12 * sc), r.bottom - round(12 * sc)
-        n_rows, n_heads, n_labels = 15, 5, 5
-        fs = 1.2 if sc >= 1.15 else 1.0  # the app's theme has bigger type in big windows
-        head_h, label_h = round(22 * fs), round(21 * fs)  # a line of text in the theme's font
-        pitch = (bottom - top - n_heads * head_h - n_labels * label_h) // n_rows
-        pitch = max(25, min(round(36 * sc), pitch))
-        self.row_h = row_h = pitch - max(4, round(6 * sc))
-        y = top
-        mid = r.y + r.h * 0.55
+        lay = RowLayout(self.rect, self.scale, n_rows=15, n_heads=5, n_labels=5)
+        self.row_h = lay.row_h
+        tc, tb = lay.row(1, 1, h=lay.head_h + 6)
+        for name, rect, text, tip in (
+                ("page:controls", tc, "Controls", "Who turns the knobs, the switches, the knobs "
+                 "by hand, the pictures (F3 switches pages)"),
+                ("page:bench", tb, "Bench", "Runs kept and compared, ten seeds at once, the "
+                 "tutorial's clues on screen (F3 switches pages)")):
+            self._button(name, rect, text, tip)
+            if name == f"page:{state.page}":
+                self.elements[name].select()
+        if state.page == "bench":
+            from .bench_panel import build_bench_page
 
-        def row(*weights, gap=6, h=None):
-            nonlocal y
-            h = h or row_h
-            total = sum(weights)
-            free = w - gap * (len(weights) - 1)
-            rects, x = [], x0
-            for i, k in enumerate(weights):
-                cw = round(free * k / total) if i < len(weights) - 1 else x0 + w - x
-                rects.append(pygame.Rect(x, y, cw, h))
-                x += cw + gap
-            y += pitch if h == row_h else h
-            return rects
+            build_bench_page(self, state, lay)
+        else:
+            self._build_controls(state, lay)
+        self.bottom = lay.y
+        self._state = state
+        self._sync_enabled(state)
 
-        def head(text):
-            nonlocal y
-            self._label(f"head:{text}", pygame.Rect(x0, y, w, head_h), text, "@section")
-            y += head_h
-
-        def drop(rect):
-            return "@dropup" if rect.y > mid else "@dropdown"
-
+    def _build_controls(self, state: PanelState, lay: RowLayout) -> None:
+        row, head, drop, label_h = lay.row, lay.head(self), lay.drop, lay.label_h
         head("Who turns the knobs")
         mode_options = [(cls.label, name) for name, cls in PROCEDURES.items()]
         rm, rep = row(1.45, 1)
@@ -217,7 +255,6 @@ class ControlPanel:
                        "Which test pictures Prev/Next/Random show (F): all, only the target "
                        "digit, only others, or those the current knobs get wrong")
 
-        head("Knob file")
         (rpath,) = row(1)
         entry = UITextEntryLine(rpath, self.manager, initial_text=state.path)
         self._add("path", entry, "The knob file for Save and Load (.npz; the switches go in the "
@@ -226,9 +263,6 @@ class ControlPanel:
         self._button("save", rsv, "Save", "Save the knobs and switches to the file above (Ctrl+S)")
         self._button("load", rld, "Load", "Load knobs and switches from the file above (Ctrl+O)")
         self._button("help", rhp, "Help", "Keys and mouse (F1 or ?)")
-        self.bottom = y
-        self._state = state
-        self._sync_enabled(state)
 
     def _switch(self, name: str, rect, value, class_id: str) -> None:
         """A switch's drop-down: the table's choices, plus the value in force if it is
@@ -280,6 +314,12 @@ class ControlPanel:
         if state.choices_key() != old.choices_key():
             self.rebuild(state)
             return
+        if state.page == "bench":
+            from .bench_panel import sync
+
+            sync(self, state, old)
+            self._state = state
+            return
         if state.playing != old.playing:
             self.elements["play"].set_text("Pause" if state.playing else "Play")
         if state.ghost != old.ghost:
@@ -301,6 +341,8 @@ class ControlPanel:
         self._state = state
 
     def _sync_enabled(self, state: PanelState) -> None:
+        if state.page != "controls":
+            return
         procedure = PROCEDURES[state.mode]
         switches = [(name, procedure.switches is None or name in procedure.switches)
                     for name in PANEL_SWITCHES]
@@ -396,6 +438,11 @@ class ControlPanel:
             return []
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             return self._pressed(name)
+        if name == "bench:runs" and event.type in (pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
+                                                   pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION):
+            from .bench_panel import selection
+
+            return selection(self, event)
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             return self._chosen(name, event.text)
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and name == "speed":
@@ -405,6 +452,12 @@ class ControlPanel:
         return []
 
     def _pressed(self, name: str) -> list:
+        if name.startswith("page:"):
+            return [I.SetPage(name.split(":", 1)[1])]
+        if name.startswith("bench:"):
+            from .bench_panel import pressed
+
+            return pressed(self, name)
         simple = {
             "play": I.TogglePlay(), "step": I.Step("batch"), "epoch": I.Step("epoch"),
             "reset_random": I.ResetKnobs("random"), "reset_zero": I.ResetKnobs("zero"),

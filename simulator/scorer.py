@@ -8,6 +8,7 @@ import threading
 import time
 
 from . import engine
+from .spread_run import spread_scores
 
 
 class EpochEvaluator:
@@ -72,11 +73,13 @@ class EpochEvaluator:
                         job["params"], job["X_test"], job["labels"], job["config"],
                         chunk=_CHUNK, before_chunk=self.gate.wait)
                     self._results.put({"live": job["stamp"], "score": score})
+                elif "spread" in job:
+                    self._results.put(spread_scores(job, self.gate))
                 else:
                     _score_epoch(job, self.gate, self._results.put)
             except Exception as exc:  # reported, never lost silently
                 key = {"live": job["stamp"]} if kind == "live" else {
-                    k: job[k] for k in ("run", "epoch")}
+                    k: job[k] for k in ("run", "epoch", "spread") if k in job}
                 self._results.put({**key, "error": str(exc)})
             with self._wake:
                 self._busy -= 1

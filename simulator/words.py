@@ -52,6 +52,12 @@ def note_text(note) -> str:
     if kind == "score_failed":
         what = "the knobs" if f["epoch"] is None else f"epoch {f['epoch']}"
         return f"Could not score {what}: {f['error']}"
+    if kind == "spread":
+        return (f"Spreading {f['n']} seeds ({f['first']}..{f['first'] + f['n'] - 1}) of these "
+                "switches at once: every curve on the charts, the sum-up on the Bench page")
+    if kind == "rewound":
+        when = "as it started" if f["epoch"] == 0 else f"after epoch {f['epoch']}"
+        return f"Knobs {when} of the run '{f['run']}' (Ctrl+Z undoes; [ and ] step)"
     if kind == "said":  # words the window itself chose
         return f["text"]
     raise KeyError(f"no words for the note {kind!r}")
@@ -96,6 +102,8 @@ def status_text(state, message: str | None) -> str:
     head = f"Test score {score}  ({base}: {state.baseline:.2%})"
     if message:
         return f"{head}  ·  {message}"
+    if state.spread_note:
+        return f"{head}  ·  {state.spread_note}"
     where = {"test": f"test picture {state.index + 1:,} / {state.n_test:,}",
              "train": f"training picture {state.index + 1:,} / {state.n_train:,}",
              "drawn": "your drawing"}[state.split]

@@ -8,9 +8,9 @@ the smaller draw_* functions for each instrument.
 
 from simulator.theme import THEME, Theme, font
 from simulator.view.bulb import draw_bulb
-from simulator.view.charts import draw_charts
+from simulator.view.charts import chart_epoch_at, chart_point_at, draw_charts
 from simulator.view.chrome import draw_background, draw_panel_background, draw_status
-from simulator.view.face import draw_machine
+from simulator.view.face import chart_overlays, draw_machine
 from simulator.view.knobs import draw_bias_knob, draw_knobs, knob_colour
 from simulator.view.layout import (
     Layout,
@@ -37,6 +37,9 @@ __all__ = [
     "draw_bulb",
     "draw_charts",
     "draw_help",
+    "chart_epoch_at",
+    "chart_overlays",
+    "chart_point_at",
     "draw_knobs",
     "draw_machine",
     "draw_meter",

@@ -17,13 +17,15 @@ from simulator.dims import BIAS, N_PIXELS, SIDE
 from simulator.theme import Theme
 from simulator.view import common
 from simulator.view.bulb import draw_bulb
-from simulator.view.charts import draw_charts
+from simulator.view.charts import ChartRun, draw_charts
 from simulator.view.chrome import draw_background, draw_panel_background, draw_status
+from simulator.view.histogram import draw_histogram
 from simulator.view.hud import draw_ten_bulbs, draw_turned_knobs, ten_bulbs_height, tooltip_lines
 from simulator.view.knobs import draw_bias_knob, draw_knobs
 from simulator.view.layout import Layout, knob_rect
 from simulator.view.meter import draw_meter
 from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
+from simulator.view.predictions import draw_predictions
 from simulator.view.retina import draw_retina
 from simulator.view.verdict import draw_verdict
 
@@ -64,13 +66,23 @@ def draw_machine(surface: pygame.Surface, layout: Layout, state, theme: Theme,
     draw_charts(surface, lay.charts, list(state.history), theme, baseline=state.baseline,
                 epoch_progress=state.epoch_progress, epoch=state.epoch,
                 target_digit=state.digit if one else None,
-                baseline_name=None if one else "commonest digit")
+                baseline_name=None if one else "commonest digit",
+                overlays=chart_overlays(state), hover=o.chart_hover)
+    if lay.strip.w and state.strip is not None:
+        draw_predictions(surface, lay.strip, state.strip, theme)
+    if lay.histogram.w and state.histogram is not None:
+        draw_histogram(surface, lay.histogram, state.histogram, theme)
     draw_panel_background(surface, lay.panel, theme)
     draw_status(surface, lay.status, theme, text=words.status_text(state, o.message),
                 right_text=o.data_note)
     if ui is not None:
         ui.draw_ui(surface)
     draw_overlays(surface, lay, state, theme)
+
+
+def chart_overlays(state) -> tuple[ChartRun, ...]:
+    """The kept runs shown on the charts, as the charts draw them."""
+    return tuple(ChartRun(name, history, colour) for _, name, history, colour in state.chart_runs)
 
 
 def meter_reach(z: float, free_sum: bool) -> float:

@@ -11,7 +11,7 @@ drawing and hit-testing always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pygame
 from pygame import Rect
@@ -37,10 +37,13 @@ class Layout:
     panel: Rect
     status: Rect
     scale: float = 1.0  # text/stroke scale relative to 1280x800
+    strip: Rect = field(default_factory=Rect)  # the raw outputs of ten pictures (empty: hidden)
+    histogram: Rect = field(default_factory=Rect)  # the weighted sums' histogram (empty: hidden)
 
     def rects(self) -> dict[str, Rect]:
-        names = ("retina", "board", "bias", "bulb", "meter", "verdict", "charts", "panel", "status")
-        return {name: getattr(self, name) for name in names}
+        names = ("retina", "board", "bias", "bulb", "meter", "verdict", "charts", "panel",
+                 "status", "strip", "histogram")
+        return {name: getattr(self, name) for name in names if getattr(self, name).w > 0}
 
 
 # ---- the board: a square plate, a title strip, then 28 x 28 knob cells --------------------
@@ -151,8 +154,13 @@ def _stack(x: int, y: int, w: int, heights: list[int], gap: int) -> list[Rect]:
     return rects
 
 
-def compute_layout(size: tuple[int, int]) -> Layout:
-    """Rects for every instrument in a window of `size` (legible from 1024x700 up)."""
+STRIP_SHARE = 0.14  # of the window's height, for the strip of ten raw outputs
+HISTOGRAM_SHARE = 0.42  # of the charts' width, for the histogram beside them
+
+
+def compute_layout(size: tuple[int, int], views=frozenset()) -> Layout:
+    """Rects for every instrument in a window of `size` (legible from 1024x700 up); the
+    extra `views` shown ("strip", "histogram") take room from the board and the charts."""
     w, h = max(320, int(size[0])), max(240, int(size[1]))
     s = ui_scale((w, h))
     gap = max(4, round(8 * s))
@@ -162,7 +170,8 @@ def compute_layout(size: tuple[int, int]) -> Layout:
     status = Rect(0, h - status_h, w - panel_w, status_h)
     work = Rect(gap, gap, w - panel_w - 2 * gap, h - status_h - 2 * gap)
 
-    charts_min = round(0.225 * h)
+    strip_h = round(STRIP_SHARE * h) if "strip" in views else 0
+    charts_min = round(0.225 * h) + (strip_h + gap if strip_h else 0)
     side_min = max(SIDE_MIN, round(136 * s))
     cell = min(
         _largest_cell(work.w - 2 * side_min - 2 * gap), _largest_cell(work.h - charts_min - gap)
@@ -181,7 +190,16 @@ def compute_layout(size: tuple[int, int]) -> Layout:
         right_x, work.y, side_w, [bulb_h, meter_h, avail - bulb_h - meter_h], gap
     )
     charts = Rect(work.x, board.bottom + gap, work.w, work.bottom - board.bottom - gap)
-    return Layout(retina, board, bias, bulb, meter, verdict, charts, panel, status, scale=s)
+    strip = histogram = Rect(0, 0, 0, 0)
+    if strip_h:
+        strip = Rect(charts.x, charts.y, charts.w, strip_h)
+        charts = Rect(charts.x, strip.bottom + gap, charts.w, charts.bottom - strip.bottom - gap)
+    if "histogram" in views:
+        hist_w = round(charts.w * HISTOGRAM_SHARE)
+        histogram = Rect(charts.right - hist_w, charts.y, hist_w, charts.h)
+        charts = Rect(charts.x, charts.y, charts.w - hist_w - gap, charts.h)
+    return Layout(retina, board, bias, bulb, meter, verdict, charts, panel, status, scale=s,
+                  strip=strip, histogram=histogram)
 
 
 def window_scale(surface: pygame.Surface) -> float:
