@@ -70,6 +70,10 @@ class App:
         self.loader: DataLoader | None = None
         self.session = WindowSession(self.machine, self.say)
         self.session.restore(preload, self.options.load, from_disk=self.options.restore)
+        notices = self.machine.bench.notices
+        if notices:  # damaged run records: skipped, and said
+            more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
+            self.say(f"A kept run was skipped: {notices[0]}{more}")
         if self.options.load_full:  # first, so that it loads while the window is built
             self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
             self.notice = "Loading full MNIST in the background…"

@@ -36,10 +36,11 @@ class Bench:
         self._rows: dict[tuple, dict] = {}  # scores of an epoch, while its halves arrive
         self._seconds: dict[tuple, float] = {}
         self._paused_at = -1  # the hand's edits when training last paused
-        self._rewound: dict[str, int] = {}  # the epoch each run was last rewound to
+        self._rewound: dict[str, tuple] = {}  # run id -> (epoch last rewound to, hand edits)
         self._epoch_clock = 0.0
         self._spread = None  # the last spread of seeds (its scores arrive later)
         self._wandb_runs: dict = {}  # run id -> tracking.WandbRun (touched on the writer only)
+        self._closed = False
         if store is not None:
             self.runs, self.notices = store.list()
 
@@ -79,7 +80,7 @@ class Bench:
         self.runs.insert(0, run)
         self._epoch_clock = time.monotonic()
         if self.tracking:
-            self._writer.submit(self._wandb_open, run)
+            self._submit(self._wandb_open, run)
         return run
 
     def end(self) -> None:
@@ -109,15 +110,16 @@ class Bench:
         self._save(run)
         if self.tracking:
             knobs = run.knobs[epoch - 1] if 0 < epoch <= len(run.knobs) else None
-            self._writer.submit(self._wandb_log, run.id, epoch, metrics, knobs)
+            self._submit(self._wandb_log, run.id, epoch, metrics, knobs)
 
     def _save(self, run: Run) -> None:
         if self.store is None:
             return
         snapshot = copy.copy(run)
         snapshot.metrics, snapshot.knobs = list(run.metrics), list(run.knobs)
-        future = self._writer.submit(self.store.save, snapshot)
-        future.add_done_callback(self._saved)
+        future = self._submit(self.store.save, snapshot)
+        if future is not None:
+            future.add_done_callback(self._saved)
 
     def _saved(self, future) -> None:
         error = future.exception()
@@ -125,7 +127,9 @@ class Bench:
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every run handed to the writer is on disk."""
-        self._writer.submit(lambda: None).result(timeout)
+        future = self._submit(lambda: None)
+        if future is not None:
+            future.result(timeout)
 
     # ---- kept runs ---------------------------------------------------------------------------
 
@@ -135,7 +139,7 @@ class Bench:
         """A spread's runs join the bench, and only they are on the charts."""
         self.runs[:0] = spread.runs[::-1]
         for run in spread.runs if self.tracking else ():
-            self._writer.submit(self._wandb_open, run)
+            self._submit(self._wandb_open, run)
         self.shown = [r.id for r in spread.runs]
         self._colour()
         self._spread = spread
@@ -208,8 +212,10 @@ class Bench:
         if run_id is None:
             raise ValueError("no run to rewind yet: train an epoch first")
         run = self.find(run_id)
-        if epoch is None:
-            epoch = min(max(0, self._rewound.get(run_id, len(run.knobs)) + step), len(run.knobs))
+        if epoch is None:  # a step from the last rewind, if the knobs are still its knobs
+            last, edits = self._rewound.get(run_id, (len(run.knobs), None))
+            last = last if edits == m.hand_edits else len(run.knobs)
+            epoch = min(max(0, last + step), len(run.knobs))
         knobs = self.knobs_after(run_id, epoch)
         m.pause()
         if run is self.current or (run.config == m.config and knobs.shape == m.params.shape):
@@ -217,7 +223,7 @@ class Bench:
             m.hand_changed()
         else:  # another run's switches come with its knobs
             m.put_knobs(knobs, run.config)
-        self._rewound[run_id] = epoch
+        self._rewound[run_id] = (epoch, m.hand_edits)
         m.tell("rewound", epoch=epoch, run=run.label())
 
     def rename(self, run_id: str, name: str) -> None:
@@ -253,7 +259,7 @@ class Bench:
     def toggle_tracking(self) -> bool:
         self.tracking = not self.tracking
         if not self.tracking:
-            self._writer.submit(self._wandb_finish_all)
+            self._submit(self._wandb_finish_all)
         return self.tracking
 
     def _wandb_open(self, run: Run) -> None:
@@ -278,8 +284,14 @@ class Bench:
             self._wandb_runs.pop(run_id).finish()
 
     def close(self) -> None:
-        self._writer.submit(self._wandb_finish_all)
-        self._writer.shutdown(wait=True)
+        """Finish what is being written (and any W&B run); later writes are dropped."""
+        if not self._closed:
+            self._submit(self._wandb_finish_all)
+            self._closed = True
+            self._writer.shutdown(wait=True)
+
+    def _submit(self, fn, *args):
+        return None if self._closed else self._writer.submit(fn, *args)
 
 
 def _num(v):

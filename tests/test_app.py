@@ -527,7 +527,8 @@ def test_twenty_thousand_random_events(app):
     keys = [pygame.K_SPACE, pygame.K_n, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP,
             pygame.K_DOWN, pygame.K_r, pygame.K_f, pygame.K_g, pygame.K_c, pygame.K_b,
             pygame.K_0, pygame.K_z, pygame.K_y, pygame.K_F1, pygame.K_ESCAPE, pygame.K_1,
-            pygame.K_2, pygame.K_3, pygame.K_a, pygame.K_PAGEUP, pygame.K_DELETE, pygame.K_h]
+            pygame.K_2, pygame.K_3, pygame.K_a, pygame.K_PAGEUP, pygame.K_DELETE, pygame.K_h,
+            pygame.K_F3, pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET]
     mods = [0, 0, 0, pygame.KMOD_SHIFT, pygame.KMOD_CTRL, pygame.KMOD_CTRL | pygame.KMOD_SHIFT]
     sizes = [(1024, 700), (1280, 800), (1920, 1080), (960, 640), (1500, 900)]
     total = 0
