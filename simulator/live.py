@@ -90,7 +90,9 @@ CLUES_EVERY_TRAINING = 0.25  # seconds between updates of the clues while a proc
 
 class Clues:
     """The tutorial's clues on screen, kept up to date while they are shown: the raw outputs
-    of ten test pictures (the strip) and the weighted sums of all of them (the histogram)."""
+    of ten test pictures (the strip) and the weighted sums of all of them (the histogram).
+    At once after a hand's turn; in the scorer's thread a few times a second while a
+    procedure trains (a histogram of 10,000 sums costs a frame's worth of milliseconds)."""
 
     def __init__(self) -> None:
         self.strip = None  # list[clues.PicturePrediction] | None
@@ -98,18 +100,37 @@ class Clues:
         self._key, self._time = None, -math.inf
 
     def update(self, m, views) -> None:
-        from . import clues
-
-        key = (m.knobs_version, m.generation, frozenset(views), id(m.data), m.picture_filter)
+        key = (m.knobs_version, m.generation, frozenset(views), id(m.data), m.picture_filter,
+               m.picture.index)
         now = m.clock()
         if key == self._key or (m.training and now - self._time < CLUES_EVERY_TRAINING):
             return
         self._key, self._time = key, now
-        X, labels = m.X_test, m.data.test_labels
-        self.strip = clues.predictions(m.params, X, labels, m.config, self._ten(m)) \
-            if "strip" in views else None
-        self.histogram = clues.sum_histogram(m.params, X, labels, m.config, m.column) \
-            if "histogram" in views else None
+        work = self._work(m, frozenset(views))
+        if m.training:
+            m.evaluator.submit_latest("clues", {"key": key, "work": work})
+        else:
+            self.strip, self.histogram = work()
+
+    def arrived(self, result: dict) -> None:
+        if "value" in result:
+            self.strip, self.histogram = result["value"]
+
+    def _work(self, m, views):
+        """A function of copies (the scorer's thread may run it while the knobs turn)."""
+        from . import clues
+
+        params, config, X = m.params.copy(), m.config, m.X_test
+        labels, column = m.data.test_labels, m.column
+        ten = self._ten(m) if "strip" in views else None
+
+        def work():
+            strip = clues.predictions(params, X, labels, config, ten) if ten else None
+            histogram = clues.sum_histogram(params, X, labels, config, column) \
+                if "histogram" in views else None
+            return strip, histogram
+
+        return work
 
     @staticmethod
     def _ten(m) -> list[int]:

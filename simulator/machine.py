@@ -435,6 +435,9 @@ class Machine:
             if "spread" in result:
                 self.bench.spread_scored(result)
                 continue
+            if "clues" in result:
+                self.clues.arrived(result)
+                continue
             if "live" in result:
                 error = self.live.arrived(self, result)
                 if error:

@@ -26,7 +26,7 @@ class EpochEvaluator:
         self.gate = threading.Event()
         self.gate.set()
         self._jobs: collections.deque = collections.deque()
-        self._live: dict | None = None
+        self._latest: dict[str, dict] = {}  # kind -> the newest job of that kind (live, clues)
         self._results: queue.Queue = queue.Queue()
         self._busy = 0
         self._wake = threading.Condition()
@@ -48,20 +48,25 @@ class EpochEvaluator:
 
     def submit_live(self, job: dict) -> None:
         """Score knobs on the test pictures: job has stamp, params, config, X_test, labels."""
+        self.submit_latest("live", job)
+
+    def submit_latest(self, kind: str, job: dict) -> None:
+        """A job that only matters in its newest form (it replaces a waiting one of its kind
+        and goes before the epochs): live scores; the clues (job: key, work, a function)."""
         self._start()
         with self._wake:
-            if self._live is None:
+            if kind not in self._latest:
                 self._busy += 1
-            self._live = job
+            self._latest[kind] = job
             self._wake.notify()
 
     def _next(self) -> tuple[str, dict]:
         with self._wake:
-            while self._live is None and not self._jobs:
+            while not self._latest and not self._jobs:
                 self._wake.wait()
-            if self._live is not None:
-                job, self._live = self._live, None
-                return "live", job
+            if self._latest:
+                kind = next(iter(self._latest))
+                return kind, self._latest.pop(kind)
             return "epoch", self._jobs.popleft()
 
     def _work(self) -> None:
@@ -73,13 +78,17 @@ class EpochEvaluator:
                         job["params"], job["X_test"], job["labels"], job["config"],
                         chunk=_CHUNK, before_chunk=self.gate.wait)
                     self._results.put({"live": job["stamp"], "score": score})
+                elif kind == "clues":
+                    self.gate.wait()
+                    self._results.put({"clues": job["key"], "value": job["work"]()})
                 elif "spread" in job:
                     self._results.put(spread_scores(job, self.gate))
                 else:
                     _score_epoch(job, self.gate, self._results.put)
             except Exception as exc:  # reported, never lost silently
-                key = {"live": job["stamp"]} if kind == "live" else {
-                    k: job[k] for k in ("run", "epoch", "spread") if k in job}
+                key = {"live": job["stamp"]} if kind == "live" else \
+                    {"clues": job["key"]} if kind == "clues" else {
+                        k: job[k] for k in ("run", "epoch", "spread") if k in job}
                 self._results.put({**key, "error": str(exc)})
             with self._wake:
                 self._busy -= 1

@@ -18,6 +18,9 @@ from .runs import Run
 from .spread import SeedSpread, check_config
 
 
+SCORER_ROOM_S = 0.001  # of each frame's training budget, left to the spread's scoring
+
+
 class SpreadRun:
     """N seeds of the machine's switches: seeds config.seed .. config.seed + n - 1."""
 
@@ -56,9 +59,13 @@ class SpreadRun:
         spread = self._ready(m, wait=False)
         if spread is None:
             return False
-        deadline = time.perf_counter() + budget_s
-        while (left := deadline - time.perf_counter()) > 0:
-            n = max(1, min(32, int(left / self.seconds_per_step)))
+        # Scoring a spread's epoch is ten runs' work in the scorer's thread, which shares the
+        # memory bus (and the GIL, between NumPy calls) with this one: leave it room.
+        deadline = time.perf_counter() + max(0.0005, budget_s - SCORER_ROOM_S)
+        first = True
+        while (left := deadline - time.perf_counter()) > (0 if first else self.seconds_per_step):
+            first = False  # after the first, only steps that fit the frame's budget
+            n = max(1, min(16, int(left / self.seconds_per_step)))
             t0, epoch = time.perf_counter(), spread.epoch
             done = spread.step(n)
             if done:

@@ -9,6 +9,7 @@ data alone.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -625,18 +626,10 @@ def _draw_run_legend(
     right = right - round(16 * s)
     entries = legend_entries(history, overlays, live_name, theme)
     sw, gap, inner = round(16 * s), round(14 * s), round(5 * s)
-    min_name = text_width("abcd…", small)
-    shown, caps = len(entries), []
-    while shown > 0:
-        more = len(entries) - shown
-        more_w = text_width(f"+{more}", small) + gap if more else 0
-        budget = right - left - more_w - shown * (sw + inner + gap)
-        caps = _share_widths([text_width(n, small) for n, _ in entries[:shown]], budget)
-        if min(caps) >= min(min_name, *(text_width(n, small) for n, _ in entries[:shown])):
-            break
-        shown -= 1
+    names = _legend_names(tuple(n for n, _ in entries), small, right - left, sw + inner + gap,
+                          gap)
+    shown = len(names)
     x = left
-    names = [shorten(n, small, c) for (n, _), c in zip(entries[:shown], caps, strict=False)]
     for name, (_, colour) in zip(names, entries[:shown], strict=True):
         pygame.draw.line(surface, colour, (x, mid), (x + sw, mid), max(2, round(3 * s)))
         r = draw_text(surface, name, small, theme.text_dim, (x + sw + inner, mid),
@@ -645,6 +638,23 @@ def _draw_run_legend(
     if shown < len(entries) and right - left > 0:
         draw_text(surface, f"+{len(entries) - shown}", small, theme.text_dim, (x, mid),
                   anchor="midleft")
+
+
+@functools.lru_cache(maxsize=64)
+def _legend_names(names: tuple, small: int, room: int, per_entry: int, gap: int) -> tuple:
+    """The legend's names, shortened to share ``room``, for as many runs as fit (the same
+    runs frame after frame: worked out once)."""
+    min_name = text_width("abcd…", small)
+    shown, caps = len(names), []
+    while shown > 0:
+        more = len(names) - shown
+        more_w = text_width(f"+{more}", small) + gap if more else 0
+        budget = room - more_w - shown * per_entry
+        caps = _share_widths([text_width(n, small) for n in names[:shown]], budget)
+        if min(caps) >= min(min_name, *(text_width(n, small) for n in names[:shown])):
+            break
+        shown -= 1
+    return tuple(shorten(n, small, c) for n, c in zip(names[:shown], caps, strict=False))
 
 
 def shorten(text: str, size: int, max_width: int) -> str:
