@@ -143,7 +143,8 @@ class Bench:
         self.shown = [r.id for r in spread.runs]
         self._colour()
         self._spread = spread
-        self.spread_note = spread_note(spread.runs, spread.runs[0].baseline or 0.0)
+        self.spread_note = spread_note(spread.runs, spread.runs[0].baseline or 0.0,
+                                       spread.n_test)
 
     def spread_scored(self, result: dict) -> None:
         spread = self._spread
@@ -151,7 +152,8 @@ class Bench:
             return
         for run, row in zip(spread.runs, result["rows"], strict=True):
             self.scored(run.id, result["epoch"], row, None)
-        self.spread_note = spread_note(spread.runs, spread.runs[0].baseline or 0.0)
+        self.spread_note = spread_note(spread.runs, spread.runs[0].baseline or 0.0,
+                                       spread.n_test)
 
     def find(self, run_id: str) -> Run:
         for run in self.runs:
@@ -183,7 +185,8 @@ class Bench:
             if self.current is not None and run_id == self.current.id:
                 continue
             run = self.find(run_id)
-            out.append((run_id, run.label(), tuple(run.metrics), self.colours[run_id]))
+            name = f"seed {run.config.seed}" if run.group else run.label()  # a spread's legend
+            out.append((run_id, name, tuple(run.metrics), self.colours[run_id]))
         return tuple(out)
 
     def knobs_after(self, run_id: str, epoch: int) -> np.ndarray:

@@ -25,11 +25,13 @@ def build_bench_page(panel, state, lay) -> None:
     panel._button("bench:spread", rs, f"Spread {SPREAD_N} seeds",
                   f"Train {SPREAD_N} seeds of the current switches at once: each its own "
                   "random knobs and picture order; all curves on the charts")
-    (rn,) = row(1, h=lay.label_h * 2)
-    note = UILabel(rn, state.spread_note or "(no spread yet)", panel.manager,
-                   object_id=pygame_gui.core.ObjectID(class_id="@panel_label"))
-    panel.labels["bench:note"] = note
-    panel.elements["bench:note"] = note
+    lines = _note_lines(state.spread_note)
+    for i in range(2):  # two lines: pygame_gui's labels do not wrap
+        (rn,) = row(1, h=lay.label_h)
+        note = UILabel(rn, lines[i], panel.manager,
+                       object_id=pygame_gui.core.ObjectID(class_id="@panel_label"))
+        panel.labels[f"bench:note{i}"] = note
+        panel.elements[f"bench:note{i}"] = note
     head("Runs (selected: on the charts)")
     below = 2 * lay.pitch + lay.head_h + 2 * lay.pitch + 6
     list_h = max(3 * lay.row_h, lay.rect.bottom - round(12 * panel.scale) - lay.y - below)
@@ -116,7 +118,13 @@ def sync(panel, state, old) -> None:
     if state.tracking != old.tracking:
         panel.elements["bench:tracking"].set_text(f"W&B: {'on' if state.tracking else 'off'}")
     if state.spread_note != old.spread_note:
-        panel.labels["bench:note"].set_text(state.spread_note or "(no spread yet)")
+        for i, line in enumerate(_note_lines(state.spread_note)):
+            panel.labels[f"bench:note{i}"].set_text(line)
+
+
+def _note_lines(note: str) -> list[str]:
+    lines = (note or "(no spread yet)").split("\n")
+    return [*lines, "", ""][:2]
 
 
 def rect_of(panel) -> pygame.Rect | None:

@@ -296,6 +296,12 @@ def baseline_accuracy(labels: np.ndarray, digit: int = 5, bulbs: int = 1) -> flo
     return float(np.mean(labels != digit))
 
 
+def at_base_rate(accuracy: float, baseline: float, n: int) -> bool:
+    """A score that is the base rate to within one of the n pictures: a bulb that (all but)
+    never lights, frozen there (a saturated sigmoid on raw pixels)."""
+    return abs(accuracy - baseline) <= 1.0 / n + 1e-12
+
+
 # ------------------------------------------------------------------- gradient descent
 
 

@@ -14,9 +14,9 @@ import uuid
 import numpy as np
 
 from .background import Background
+from .engine import at_base_rate
 from .runs import Run
 from .spread import SeedSpread, check_config
-
 
 SCORER_ROOM_S = 0.001  # of each frame's training budget, left to the spread's scoring
 
@@ -31,6 +31,7 @@ class SpreadRun:
         self.group = f"spread-{uuid.uuid4().hex[:8]}"
         self.target = config.epochs or None
         self.runs: list[Run] = []
+        self.n_test = len(m.data.test_labels)
         self.epoch = 0
         self.seconds_per_step = 1e-3
         data = m.data
@@ -102,19 +103,20 @@ class SpreadRun:
             close()
 
 
-def spread_note(runs: list[Run], baseline: float) -> str:
-    """One line summing a spread up: how many seeds froze at the base rate, and the rest."""
+def spread_note(runs: list[Run], baseline: float, n_test: int) -> str:
+    """Two lines summing a spread up: how many seeds froze at the base rate (to within one
+    test picture), and where the others are."""
     finals = [r.final_accuracy() for r in runs]
     scored = [a for a in finals if a is not None and math.isfinite(a)]
     if not scored:
         return f"{len(runs)} seeds training…"
-    frozen = [a for a in scored if abs(a - baseline) < 5e-5]
-    others = [a for a in scored if abs(a - baseline) >= 5e-5]
+    frozen = [a for a in scored if at_base_rate(a, baseline, n_test)]
+    others = [a for a in scored if not at_base_rate(a, baseline, n_test)]
     epoch = min(len(r.metrics) for r in runs)
     head = f"Epoch {epoch}: {len(frozen)} of {len(scored)} seeds froze at the base rate"
     if not others:
-        return head
-    return f"{head}; the others {min(others):.1%}–{max(others):.1%}"
+        return f"{head} ({baseline:.2%})"
+    return f"{head} ({baseline:.2%});\nthe others {min(others):.1%}–{max(others):.1%}"
 
 
 def spread_scores(job: dict, gate) -> dict:

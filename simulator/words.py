@@ -103,7 +103,7 @@ def status_text(state, message: str | None) -> str:
     if message:
         return f"{head}  ·  {message}"
     if state.spread_note:
-        return f"{head}  ·  {state.spread_note}"
+        return f"{head}  ·  {state.spread_note.replace(chr(10), ' ')}"
     where = {"test": f"test picture {state.index + 1:,} / {state.n_test:,}",
              "train": f"training picture {state.index + 1:,} / {state.n_train:,}",
              "drawn": "your drawing"}[state.split]
