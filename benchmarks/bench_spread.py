@@ -7,7 +7,8 @@ and noisy).
 1. Speed: N seeds x E epochs of the default model (sigmoid, mse, adam, batch 32, unit
    inputs, full MNIST) in one :class:`SeedSpread`, against one seed's E epochs with
    ``engine.Trainer``. Rounds alternate the two (fresh objects each round, only the epochs
-   timed); the ratio is the median of per-round ratios. Target: <= 2.5. Measured twice,
+   timed); the ratio is the median of per-round ratios. Then the same for the command
+   line's spread, one process per core (:class:`ForkedSpread`): target <= 2.5. Measured twice,
    each in a fresh child process: with OpenBLAS's own thread count and with
    ``OPENBLAS_NUM_THREADS=1`` (the window's setting; the variable is read when NumPy loads).
 2. Where a step's time goes: the spread's step replayed piece by piece on its own buffers
@@ -49,10 +50,15 @@ def train_epochs(trainer, epochs: int) -> float:
     return timed(run)
 
 
-def bench_speed(mnist, rounds: int, seeds: list[int], epochs: int):
+def bench_speed(mnist, rounds: int, seeds: list[int], epochs: int, forked: bool = False):
+    """One seed's epochs against the spread's: in one process (SeedSpread) or, as the
+    command line trains them, one process per core (ForkedSpread)."""
     from simulator import engine
     from simulator.spread import SeedSpread
+    from simulator.spread_workers import ForkedSpread
 
+    if forked:
+        SeedSpread = ForkedSpread  # noqa: N806 - the same interface
     config = engine.Config()
     single_s, spread_s, first = [], [], None
     for r in range(rounds):
@@ -178,7 +184,9 @@ def child(args) -> dict:
     print(f"data: {mnist.source}; OPENBLAS_NUM_THREADS="
           f"{os.environ.get('OPENBLAS_NUM_THREADS', '(default)')}", file=sys.stderr)
     speed, (single0, spread0) = bench_speed(mnist, args.rounds, seeds, args.epochs)
-    result = {"speed": speed,
+    forked, (_, spread_f) = bench_speed(mnist, args.rounds, seeds, args.epochs, forked=True)
+    spread_f.close()
+    result = {"speed": speed, "speed_forked": forked,
               "step_us": {f"{args.seeds}_seeds": profile_step(mnist, args.seeds),
                           "1_seed": profile_step(mnist, 1)}}
     if args.fidelity:
@@ -219,7 +227,11 @@ def main() -> None:
         s = r["speed"]
         print(f"{name}: {args.seeds} seeds x {args.epochs} epochs {s['spread_s']:.2f} s, one "
               f"seed {s['single_s']:.2f} s: ratio {s['ratio']:.2f} "
-              f"(rounds {s['ratio_min']:.2f}..{s['ratio_max']:.2f}; target <= {s['target']})")
+              f"(rounds {s['ratio_min']:.2f}..{s['ratio_max']:.2f}) in one process")
+        f = r["speed_forked"]
+        print(f"  one process per core (the command line's --seeds): {f['spread_s']:.2f} s "
+              f"against {f['single_s']:.2f} s: ratio {f['ratio']:.2f} (rounds "
+              f"{f['ratio_min']:.2f}..{f['ratio_max']:.2f}; target <= {f['target']})")
         for who, us in r["step_us"].items():
             print(f"  step of {who}, microseconds: " + ", ".join(f"{k} {v}"
                                                                 for k, v in us.items()))

@@ -25,6 +25,7 @@ from .config import SWITCHES, Config, Switch
 from .data import DataError, load_mnist
 from .engine import TrainingDiverged
 from .rules import RULES
+from .spread_workers import ForkedSpread
 from .storage import KnobFileError, knob_path, load_knobs, save_knobs
 
 EXIT_BAD_INPUT = 2  # bad arguments or bad files (argparse uses 2 as well)
@@ -161,7 +162,10 @@ def _main_spread(parser, args, config: Config, params) -> int:
     except DataError as exc:
         return _fail(exc)
     run = SpreadRun(config, mnist, seeds, params, progress=not (args.quiet or args.json))
-    code = run.train()
+    try:
+        code = run.train()
+    finally:
+        run.trainer.close()
     for line in run.table():
         print(line)
     if args.save:
@@ -283,8 +287,10 @@ class SpreadRun:
     def __init__(self, config: Config, mnist, seeds: list[int], params,
                  progress: bool = True):
         self.config, self.mnist, self.progress = config, mnist, progress
-        self.trainer = spread.SeedSpread(config, mnist.train_images, mnist.train_labels,
-                                         seeds, params)
+        # One process per core, each a vectorised pass over its share of the seeds
+        # (spread_workers): every seed's knobs are still its single run's, bit for bit.
+        self.trainer = ForkedSpread(config, mnist.train_images, mnist.train_labels, seeds,
+                                    params)
         n = self.trainer.n_train
         self.train_images, self.train_labels = mnist.train_images[:n], mnist.train_labels[:n]
         self.X_test = engine.prepare_inputs(mnist.test_images, config.scale)  # (m, 785)

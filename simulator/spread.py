@@ -111,7 +111,7 @@ class SeedSpread:
     """
 
     def __init__(self, config: Config, images: np.ndarray, labels: np.ndarray,
-                 seeds: list[int], params=None):
+                 seeds: list[int], params=None, knobs_out: np.ndarray | None = None):
         self.config = config = check_config(config)
         self.seeds = _check_seeds(seeds)
         N = len(self.seeds)
@@ -125,7 +125,10 @@ class SeedSpread:
         self.rows = engine._pixel_rows(images[:n], config.scale)  # (n, 785) uint8
         self.Y = np.ascontiguousarray(engine.make_targets(self.labels, config)[:, 0])  # (n,)
         self._rngs = [np.random.default_rng(s) for s in self.seeds]
-        knobs = np.empty((N, N_INPUTS), np.float32)  # (N, 785): row i is seed i's knobs
+        # (N, 785): row i is seed i's knobs; knobs_out (shared memory) may hold them
+        knobs = np.empty((N, N_INPUTS), np.float32) if knobs_out is None else knobs_out
+        assert knobs.shape == (N, N_INPUTS) and knobs.dtype == np.float32 and \
+            knobs.flags.c_contiguous, f"knobs_out must be ({N}, 785) float32, C-ordered"
         if params is None:
             for i, (seed, rng) in enumerate(zip(self.seeds, self._rngs, strict=True)):
                 knobs[i] = engine.Trainer.fresh_knobs(replace(config, seed=seed), rng)[:, 0]

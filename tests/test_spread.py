@@ -39,6 +39,7 @@ def single_runs(config, sample, seeds, epochs=2, params=None):
     {"loss": "ce"},
     {"loss": "mae", "optimizer": "sgd", "lr": 0.05},
     {"activation": "none", "loss": "ce"},
+    {"activation": "none", "loss": "mae", "inputs": "raw", "lr": 0.01},
     {"batch_size": 1, "subset": 300},
     {"batch_size": 7, "subset": 1000},  # a shorter last batch every epoch
     {"batch_size": 1024},
@@ -273,3 +274,23 @@ def test_bad_seeds_are_argparse_errors(capsys, argv, message):
         cli.main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_forked_spread_is_the_one_process_spread_bit_for_bit(sample):
+    """The command line's spread, one process per core, keeps every seed's single run."""
+    from simulator.spread_workers import ForkedSpread
+
+    config = engine.Config(subset=300, batch_size=16)
+    seeds = [3, 1, 4, 1 + 4, 9]
+    one = SeedSpread(config, sample.train_images, sample.train_labels, seeds)
+    forked = ForkedSpread(config, sample.train_images, sample.train_labels, seeds, workers=2)
+    try:
+        for n in (5, 3, 100, 1 << 30):  # uneven steps, then the rest of the epoch
+            assert forked.step(n) == one.step(n)
+            assert (forked.epoch, forked.position) == (one.epoch, one.position)
+        forked.run_epoch()
+        one.run_epoch()
+        np.testing.assert_array_equal(forked.params, one.params)
+        np.testing.assert_array_equal(forked.knobs(2), one.knobs(2))
+    finally:
+        forked.close()

@@ -1,0 +1,155 @@
+"""A spread of seeds over the machine's cores: the seeds split into groups, each group a
+:class:`~simulator.spread.SeedSpread` (one vectorised pass over its seeds) in a process of
+its own, the knobs of all in one shared array. NumPy and the standard library only.
+
+One core is spent on one seed's run as it is (a step of 32 pictures is mostly Python and
+memory traffic); ten seeds in one pass cost about four times one seed, because each seed's
+batch must still be fetched from memory and turned into float32. A second process doing
+the same for half the seeds uses the second core: the seeds do not share anything, so each
+group steps on its own and every seed's knobs are, bit for bit, its single run's.
+
+The interface is SeedSpread's. Workers are forked (Linux, macOS): call this from a process
+that has no other threads running (the command line), not from the window.
+"""
+
+from __future__ import annotations
+
+import mmap
+import multiprocessing
+import os
+from dataclasses import replace
+
+import numpy as np
+
+from .dims import N_INPUTS
+from .engine import TrainingDiverged
+from .spread import SeedSpread, check_config
+
+
+def default_workers(n_seeds: int) -> int:
+    """One process per core this process may use, at most one per seed."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, n_seeds))
+
+
+class ForkedSpread:
+    """N seeds trained in ``workers`` processes; ``params`` (785, N) is shared memory."""
+
+    def __init__(self, config, images, labels, seeds: list[int], params=None,
+                 workers: int | None = None) -> None:
+        self.config = check_config(config)
+        self.seeds = list(seeds)
+        N = len(self.seeds)
+        workers = default_workers(N) if workers is None else max(1, min(int(workers), N))
+        self._buffer = mmap.mmap(-1, N * N_INPUTS * 4)  # anonymous and shared with children
+        self._knobs = np.frombuffer(self._buffer, np.float32).reshape(N, N_INPUTS)
+        bounds = np.linspace(0, N, workers + 1).round().astype(int)
+        self._groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        context = multiprocessing.get_context("fork")
+        self._pipes, self._procs = [], []
+        for a, b in self._groups:
+            parent, child = context.Pipe()
+            start = None if params is None else np.asarray(params)[:, a:b]
+            proc = context.Process(target=_work, daemon=True, args=(
+                child, self.config, images, labels, self.seeds[a:b], start, self._knobs[a:b]))
+            proc.start()
+            child.close()
+            self._pipes.append(parent)
+            self._procs.append(proc)
+        replies = self._gather()
+        self.n_train, self.batch_size = replies[0]["n_train"], replies[0]["batch_size"]
+        self._state(replies)
+
+    # ---- the interface ----------------------------------------------------------------------
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._knobs.T  # (785, N), a view of the shared knobs
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    @property
+    def epoch_progress(self) -> float:
+        return self.position / self.n_train
+
+    def knobs(self, i: int) -> np.ndarray:
+        return self._knobs[i].reshape(N_INPUTS, 1).copy()
+
+    def config_of(self, i: int):
+        return replace(self.config, seed=self.seeds[i])
+
+    def step(self, max_batches: int = 1) -> int:
+        for pipe in self._pipes:
+            pipe.send(("step", int(max_batches)))
+        replies = self._gather()
+        self._state(replies)
+        return replies[0]["done"]
+
+    def run_epoch(self) -> None:
+        target = self.epoch + 1
+        while self.epoch < target:
+            self.step(1 << 30)
+
+    def close(self) -> None:
+        for pipe, proc in zip(self._pipes, self._procs, strict=True):
+            try:
+                pipe.send(("close", 0))
+            except OSError:
+                pass
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+        self._pipes, self._procs = [], []
+
+    def __del__(self) -> None:
+        if getattr(self, "_procs", None):
+            self.close()
+
+    # ---- inside -----------------------------------------------------------------------------
+
+    def _gather(self) -> list[dict]:
+        replies = []
+        for pipe, (a, _) in zip(self._pipes, self._groups, strict=True):
+            reply = pipe.recv()
+            if "diverged" in reply:
+                raise TrainingDiverged(reply["diverged"])
+            if "error" in reply:
+                raise RuntimeError(f"a spread worker (seeds from {self.seeds[a]}) failed: "
+                                   f"{reply['error']}")
+            replies.append(reply)
+        return replies
+
+    def _state(self, replies: list[dict]) -> None:
+        first = replies[0]
+        assert all((r["epoch"], r["position"]) == (first["epoch"], first["position"])
+                   for r in replies), "the groups of a spread step together"
+        self.epoch, self.position, self.steps = first["epoch"], first["position"], first["steps"]
+
+
+def _work(pipe, config, images, labels, seeds, start, knobs_out) -> None:
+    """A worker: its seeds' SeedSpread, stepping when told, its knobs in the shared array."""
+    try:
+        spread = SeedSpread(config, images, labels, seeds, start, knobs_out=knobs_out)
+        reply = {"n_train": spread.n_train, "batch_size": spread.batch_size}
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        pipe.send({"error": f"{type(exc).__name__}: {exc}"})
+        return
+    while True:
+        reply.update(epoch=spread.epoch, position=spread.position, steps=spread.steps)
+        pipe.send(reply)
+        what, n = pipe.recv()
+        if what == "close":
+            return
+        try:
+            reply = {"done": spread.step(n)}
+        except TrainingDiverged as exc:
+            pipe.send({"diverged": str(exc)})
+            return
+        except Exception as exc:  # noqa: BLE001
+            pipe.send({"error": f"{type(exc).__name__}: {exc}"})
+            return
