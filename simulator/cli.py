@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+import uuid
 
 import numpy as np
 
@@ -24,7 +25,9 @@ from . import engine, spread
 from .config import SWITCHES, Config, Switch
 from .data import DataError, load_mnist
 from .engine import TrainingDiverged
+from .recording import Recorder
 from .rules import RULES
+from .runs import RunStore
 from .spread_workers import ForkedSpread
 from .storage import KnobFileError, knob_path, load_knobs, save_knobs
 
@@ -95,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--json", action="store_true", help="last line of stdout: a JSON summary")
     add("--quiet", action="store_true", help="no progress bar")
     add("--wandb", action="store_true", help="log the run to Weights & Biases (offline)")
+    add("--no-record", action="store_true",
+        help="do not keep the run on the bench (the window's list of runs)")
     return p
 
 
@@ -131,15 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         return _fail(exc)
     run = Run(config, mnist, params, progress=not (args.quiet or args.json))
-    logger = _wandb_logger(config) if args.wandb else None
-    code = run.train(logger)
+    recorder = _recorder(args, config, run.trainer.params, mnist, run.baseline)
+    code = run.train(recorder)
     if args.predict:
         run.print_predictions(args.predict)
     if args.save:
         path = save_knobs(args.save, run.trainer.params, config, run.summary_numbers())
         print(f"knobs saved to {path} (switches in {path.with_suffix('.json').name})")
-    if logger is not None:
-        logger.finish()
+    if recorder is not None:
+        recorder.finish()
     if args.json:
         print(json.dumps(run.summary()))
     return code
@@ -162,10 +167,13 @@ def _main_spread(parser, args, config: Config, params) -> int:
     except DataError as exc:
         return _fail(exc)
     run = SpreadRun(config, mnist, seeds, params, progress=not (args.quiet or args.json))
+    start = run.trainer.params.copy()  # (785, N) each seed's starting knobs
     try:
         code = run.train()
     finally:
         run.trainer.close()
+    if not args.no_record:
+        run.keep(start, mnist.source)
     for line in run.table():
         print(line)
     if args.save:
@@ -180,6 +188,14 @@ def _main_spread(parser, args, config: Config, params) -> int:
     if args.json:
         print(json.dumps(run.summaries()))
     return code
+
+
+def _recorder(args, config: Config, start, mnist, baseline: float, group=None):
+    """The run kept on the bench (unless --no-record) and logged to W&B (with --wandb)."""
+    if args.no_record and not args.wandb:
+        return None
+    store = None if args.no_record else RunStore()
+    return Recorder(config, start, mnist.source, baseline, store, args.wandb, group)
 
 
 def _fail(exc: Exception) -> int:
@@ -202,7 +218,7 @@ class Run:
         self.epoch_seconds: list[float] = []
         self.diverged: str | None = None
 
-    def train(self, logger=None) -> int:
+    def train(self, recorder=None) -> int:
         c = self.config
         print(f"data: {self.mnist.source}; training on {self.trainer.n_train:,} pictures, "
               f"testing on {len(self.X_test):,}")
@@ -219,8 +235,8 @@ class Run:
             self.epoch_seconds.append(seconds)
             self.history.append(self.measure(epoch, seconds))
             print(self.epoch_line(self.history[-1]))
-            if logger is not None:
-                logger.log(self.history[-1], step=epoch)
+            if recorder is not None:
+                recorder.epoch(self.history[-1], self.trainer.params)
         return 0
 
     def _one_epoch(self, epoch: int) -> float:
@@ -296,6 +312,7 @@ class SpreadRun:
         self.X_test = engine.prepare_inputs(mnist.test_images, config.scale)  # (m, 785)
         self.baseline = engine.baseline_accuracy(mnist.test_labels, config.digit, config.bulbs)
         self.histories: list[list[dict]] = [[] for _ in seeds]  # per seed, per epoch
+        self.knobs_after: list[np.ndarray] = []  # (785, N) after each epoch
         self.epoch_seconds: list[float] = []
         self.diverged: str | None = None
 
@@ -323,7 +340,19 @@ class SpreadRun:
     def _record(self, epoch: int, seconds: float | None) -> None:
         for history, h in zip(self.histories, self.measure(epoch, seconds), strict=True):
             history.append(h)
+        if epoch:
+            self.knobs_after.append(self.trainer.params.copy())  # (785, N)
         print(self.epoch_line(epoch, seconds))
+
+    def keep(self, start: np.ndarray, source: str) -> None:
+        """Each seed a run on the bench, the spread their group."""
+        group = f"spread-{uuid.uuid4().hex[:8]}"
+        for i, history in enumerate(self.histories):
+            recorder = Recorder(self.trainer.config_of(i), start[:, i : i + 1], source,
+                                self.baseline, RunStore(), wandb=False, group=group)
+            for row, knobs in zip(history[1:], self.knobs_after, strict=True):
+                recorder.epoch(row, knobs[:, i : i + 1], save=False)
+            recorder.save()
 
     def measure(self, epoch: int, seconds: float | None = None) -> list[dict]:
         """Every seed's scores: the test set in one product ``X_test @ params`` (785, N),
@@ -424,28 +453,6 @@ def _progress_bar(total: int, desc: str, enabled: bool):
 
     return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=not enabled,
                 file=sys.stderr, dynamic_ncols=True)
-
-
-class _WandbLogger:
-    def __init__(self, wandb, config: Config):
-        self._run = wandb.init(project="perceptron-machine", mode="offline",
-                               config=config.to_dict())
-
-    def log(self, metrics: dict, step: int) -> None:
-        self._run.log({k: v for k, v in metrics.items() if v is not None}, step=step)
-
-    def finish(self) -> None:
-        self._run.finish()
-
-
-def _wandb_logger(config: Config):
-    try:
-        import wandb
-    except ImportError:
-        print("note: --wandb needs the wandb package (pip install wandb); "
-              "training without it", file=sys.stderr)
-        return None
-    return _WandbLogger(wandb, config)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -147,7 +147,7 @@ def test_wandb_without_the_package_is_a_clear_note(capsys, mnist_dir, monkeypatc
     code, s, _, err = train(capsys, "--data", str(mnist_dir), "--subset", "100", "--epochs", "1",
                             "--wandb", "--json")
     assert code == 0 and s["epochs"] == 1
-    assert "--wandb needs the wandb package" in err
+    assert "W&B logging needs the wandb package" in err
 
 
 def test_a_knob_file_name_means_the_same_file_to_save_and_load(tmp_path, monkeypatch):
@@ -158,3 +158,35 @@ def test_a_knob_file_name_means_the_same_file_to_save_and_load(tmp_path, monkeyp
     assert saved == tmp_path / "mine.npz"
     loaded, _ = storage.load_knobs("~/mine")
     assert loaded.tobytes() == params.tobytes()
+
+
+def test_runs_are_kept_on_the_bench_unless_told_not_to(capsys, mnist_dir):
+    from simulator.runs import RunStore
+
+    base = ["--data", str(mnist_dir), "--subset", "100", "--epochs", "2", "--quiet"]
+    assert cli.main(base) == 0
+    runs, notices = RunStore().list()
+    assert len(runs) == 1 and not notices
+    run = runs[0]
+    assert run.origin == "cli" and [m["epoch"] for m in run.metrics] == [1, 2]
+    start, after = RunStore().load_knobs(run.id)
+    assert len(after) == 2 and not np.array_equal(start, after[-1])
+    assert cli.main([*base, "--no-record"]) == 0
+    assert len(RunStore().list()[0]) == 1
+    assert cli.main([*base, "--seeds", "0-2"]) == 0
+    spread = [r for r in RunStore().list()[0] if r.group]
+    assert sorted(r.config.seed for r in spread) == [0, 1, 2]
+    assert len({r.group for r in spread}) == 1 and all(len(r.metrics) == 2 for r in spread)
+
+
+def test_wandb_logs_the_run_offline_with_the_real_package(capsys, mnist_dir):
+    pytest.importorskip("wandb")
+    from pathlib import Path
+
+    code, s, out, _ = train(capsys, "--data", str(mnist_dir), "--subset", "100", "--epochs",
+                            "2", "--wandb", "--json")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("W&B offline run:"))
+    folder = Path(line.split(": ", 1)[1].split(" (")[0])
+    assert folder.is_dir() and list(folder.glob("*.wandb"))
+    assert list(folder.glob("files/media/images/knobs_2_*.png"))  # the knob picture, epoch 2
