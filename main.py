@@ -2,6 +2,7 @@
 
     python main.py                 open the machine (a window)
     python main.py train [...]     train on the command line (python main.py train --help)
+    python main.py code [...]      print the Keras 3 code for the same switches
 """
 
 import sys
@@ -13,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
         from simulator.cli import main as train
 
         return train(argv[1:])
+    if argv and argv[0] == "code":
+        from simulator.keras_code import main as code
+
+        return code(argv[1:])
     from simulator.app import main as machine
 
     return machine(argv)
