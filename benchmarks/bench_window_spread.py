@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from simulator import launch  # noqa: E402,F401  (the window's environment, before NumPy)
 from simulator import intents as I  # noqa: E402
+from simulator import launch  # noqa: E402,F401  (the window's environment, before NumPy)
 from simulator.app import App, Options  # noqa: E402
 from simulator.frame_stats import percentile  # noqa: E402
 
