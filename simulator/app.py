@@ -36,6 +36,8 @@ from .loader import DataLoader, deliver  # noqa: E402
 from .machine import PICTURE_FILTERS, SPEEDS, Machine  # noqa: E402
 from .panel import BIG_TYPE_SCALE, ControlPanel, PanelState, make_manager  # noqa: E402
 from .bench_actions import BenchActions  # noqa: E402
+from .keras_code import changed_lines, keras_code  # noqa: E402
+from .lesson_actions import LessonActions  # noqa: E402
 from .runs import RunStore  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
 from .storage import KnobFileError, load_knobs, save_knobs  # noqa: E402
@@ -44,6 +46,7 @@ MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
+CODE_GLOW_S = 2.0  # lines of the Code view that a switch changed glow this long
 
 
 class App:
@@ -65,11 +68,13 @@ class App:
         record = keep if self.options.record_runs is None else self.options.record_runs
         self.machine = Machine(load_sample(), store=RunStore() if record else None)
         self.bench_actions = BenchActions(self)
+        self.lesson_actions: LessonActions | None = None  # made once the session is read
         self.data_note = "sample digits" + (" (loading MNIST)" if self.options.load_full else "")
         self.notice: str | None = None
         self.loader: DataLoader | None = None
         self.session = WindowSession(self.machine, self.say)
         self.session.restore(preload, self.options.load, from_disk=self.options.restore)
+        self.lesson_actions = LessonActions(self, self.session.lesson)
         notices = self.machine.bench.notices
         if notices:  # damaged run records: skipped, and said
             more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
@@ -90,6 +95,7 @@ class App:
         self.help_open = False
         self.chart_hover: tuple | None = None  # (run, epoch) of the charts' point under the mouse
         self._drawn: FaceState | None = None  # the last frame's state (the charts' hit-tests)
+        self._code = ("", frozenset(), 0.0)  # the Code view: text, changed lines, when
         self.mouse_used = False
         self.running = True
         self.quit_requested = False
@@ -118,7 +124,9 @@ class App:
                           can_undo=m.hand.can_undo, can_redo=m.hand.can_redo,
                           page=getattr(self, "page", "controls"), runs=m.bench.listing(),
                           shown=frozenset(m.bench.shown), views=frozenset(self.views),
-                          tracking=m.bench.tracking, spread_note=m.bench.spread_note)
+                          tracking=m.bench.tracking, spread_note=m.bench.spread_note,
+                          lesson=self.lesson_actions.card() if getattr(
+                              self, "lesson_actions", None) else None)
 
     def say(self, text: str) -> None:
         """The window's own words, shown like the machine's notes."""
@@ -179,6 +187,7 @@ class App:
         m.advance(max(0.0005, budget), dt)
         self.timings.training(m, was_epochs)
         self.session.keep(self.panel.path)
+        self.lesson_actions.tick()
         m.evaluator.gate.clear()  # the epoch scorer waits while the frame is drawn
         t_ui = time.perf_counter()
         self.panel.sync(self.panel_state())
@@ -255,9 +264,24 @@ class App:
         if event.type == pygame.MOUSEWHEEL and self.layout.panel.collidepoint(self.face.mouse):
             return []
         if pos is not None and self.layout.charts.collidepoint(pos) and not self.face.busy:
+            if "tiny" in self.views:
+                return self._route_tiny(event)
             return self._route_charts(event)
+        if event.type == pygame.MOUSEWHEEL and "tiny" in self.views and \
+                self.layout.charts.collidepoint(self.face.mouse):
+            return self._route_tiny(event)
         self.chart_hover = None
         return self.face.handle(event)
+
+    def _route_tiny(self, event) -> list:
+        """The tiny machine's knobs turn under the wheel (Shift: fine), as the big ones do."""
+        if event.type != pygame.MOUSEWHEEL:
+            return []
+        index = view.tiny_knob_at(self.layout.charts, self.face.mouse)
+        if index is None or not event.y:
+            return []
+        fine = bool(pygame.key.get_mods() & pygame.KMOD_SHIFT)
+        return [I.TurnTinyKnob(index, float(event.y) * (0.01 if fine else 0.1))]
 
     def _route_charts(self, event) -> list:
         """Over the charts: a point under the mouse is explained; a click on one puts that
@@ -295,7 +319,8 @@ class App:
     def apply(self, intent) -> None:
         """The one place where intents change the model."""
         name = f"_on_{type(intent).__name__}"
-        handler = getattr(self, name, None) or getattr(self.bench_actions, name, None)
+        handler = getattr(self, name, None) or getattr(self.bench_actions, name, None) or \
+            getattr(self.lesson_actions, name, None)
         if handler is None:
             raise TypeError(f"no handler for intent {intent!r}")
         handler(intent)
@@ -466,7 +491,19 @@ class App:
             help=tuple(SHORTCUTS) if self.help_open else (),
             data_note=self.data_note + ("  ·  session not saved" if self.session.problem
                                         else ""))
-        return replace(m.snapshot(frozenset(self.views)), overlay=overlay)
+        views = self.views
+        tiny = self.lesson_actions.tiny_face() if "tiny" in views else None
+        code = self.code_face() if "code" in views else None
+        return replace(m.snapshot(frozenset(views)), overlay=overlay, code=code, tiny=tiny)
+
+    def code_face(self) -> tuple:
+        """The Code view's lines; the lines a switch just changed glow for a moment."""
+        text = keras_code(self.machine.config)
+        if text != self._code[0]:
+            changed = changed_lines(self._code[0], text) if self._code[0] else set()
+            self._code = (text, frozenset(changed), time.monotonic())
+        glow = max(0.0, 1.0 - (time.monotonic() - self._code[2]) / CODE_GLOW_S)
+        return tuple(text.splitlines()), self._code[1], glow
 
     def render(self) -> None:
         """Draw the whole machine onto the window surface (the view does the drawing)."""

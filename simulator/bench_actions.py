@@ -23,11 +23,16 @@ class BenchActions:
         return Path(name).expanduser().resolve().parent
 
     def _on_SetPage(self, it):
-        page = it.page
+        app, page = self.app, it.page
         if page == "toggle":
-            page = "bench" if self.app.page == "controls" else "controls"
-        self.app.page = page
-        self.app.face.cancel()
+            page = "bench" if app.page == "controls" else "controls"
+        elif page == "lesson-toggle":
+            page = "controls" if app.page == "lesson" else "lesson"
+        app.face.cancel()
+        lesson = app.lesson_actions
+        if page == "lesson" and not lesson.opened:  # first visit: set the chapter up
+            lesson.open(lesson.lesson.index)
+        app.page = page
 
     def _on_ShowRun(self, it):
         try:

@@ -40,7 +40,8 @@ SHORTCUTS = [
     ("C", "clear the retina"),
     ("Ctrl+S / Ctrl+O", "save / load the knobs (path in the panel)"),
     ("[ / ]", "rewind the knobs one epoch back / forth (or click an epoch on the charts)"),
-    ("F3", "the panel's pages: Controls / Bench (runs, seeds, clues)"),
+    ("F2 / F3", "the lesson, chapter by chapter / the Bench (runs, seeds, clues)"),
+    ("Ctrl+C", "copy the Keras code for the switches (the lesson's Code view)"),
     ("F1 or ?", "this help;  Esc closes it"),
 ]
 
@@ -239,6 +240,7 @@ class FaceInput:
             pygame.K_f: I.SetPictureFilter("next"),
             pygame.K_LEFTBRACKET: I.Rewind(None, None, -1),
             pygame.K_RIGHTBRACKET: I.Rewind(None, None, +1), pygame.K_F3: I.SetPage("toggle"),
+            pygame.K_F2: I.SetPage("lesson-toggle"),
         }
         intent = simple.get(k)
         return [intent] if intent is not None else []
@@ -257,4 +259,6 @@ class FaceInput:
             return [I.SaveKnobs("")]
         if k == pygame.K_o:
             return [I.LoadKnobs("")]
+        if k == pygame.K_c:
+            return [I.CopyCode()]
         return []

@@ -79,6 +79,8 @@ class FaceState:
     strip: tuple | None = None  # clues.PicturePrediction of ten test pictures, when shown
     histogram: object | None = None  # clues.Histogram of the test set's sums, when shown
     spread_note: str = ""  # a spread of seeds under way: how it stands
+    code: tuple | None = None  # the Code view: (lines, changed line numbers, glow 0..1)
+    tiny: tuple | None = None  # the lesson's tiny machine: (light, knobs, terms, sum, lit)
     overlay: Overlay = field(default_factory=Overlay)
 
     @property

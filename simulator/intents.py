@@ -223,3 +223,33 @@ class ToggleView:
 @dataclass(frozen=True)
 class ToggleTracking:
     pass
+
+
+# ---- the lesson ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenChapter:
+    """Open a chapter of the lesson (its setup puts the machine in its state)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class LessonAnswer:
+    """The person's answer to a chapter's question (the tiny machine's sum), as typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnTinyKnob:
+    """Turn a knob of the lesson's tiny machine (0..3) by ``amount``."""
+
+    index: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class CopyCode:
+    """Put the Code view's Keras code on the clipboard."""

@@ -59,13 +59,15 @@ class PanelState:
     views: frozenset = frozenset()  # the extra views shown: strip, histogram
     tracking: bool = False  # runs are logged to Weights & Biases (offline)
     spread_note: str = ""  # what the last spread of seeds came to
+    lesson: object | None = None  # lesson_panel.LessonCard: the lesson page's card
 
     def choices_key(self) -> tuple:
         """What the drop-downs' lists depend on (a change rebuilds the panel): the target
         digit (picture filters) and switch values outside the standard choices."""
         extra = tuple((name, getattr(self.config, name)) for name in PANEL_SWITCHES
                       if getattr(self.config, name) not in SWITCHES[name].values_shown)
-        return (self.config.digit, extra, self.page)
+        chapter = None if self.lesson is None else (self.lesson.index, self.lesson.answer)
+        return (self.config.digit, extra, self.page, chapter if self.page == "lesson" else None)
 
     def selections(self) -> dict:
         """What each drop-down should show."""
@@ -175,12 +177,14 @@ class ControlPanel:
     def _build(self, state: PanelState) -> None:
         lay = RowLayout(self.rect, self.scale, n_rows=15, n_heads=5, n_labels=5)
         self.row_h = lay.row_h
-        tc, tb = lay.row(1, 1, h=lay.head_h + 6)
+        tc, tb, tl = lay.row(1, 1, 1, h=lay.head_h + 6)
         for name, rect, text, tip in (
                 ("page:controls", tc, "Controls", "Who turns the knobs, the switches, the knobs "
                  "by hand, the pictures (F3 switches pages)"),
                 ("page:bench", tb, "Bench", "Runs kept and compared, ten seeds at once, the "
-                 "tutorial's clues on screen (F3 switches pages)")):
+                 "tutorial's clues on screen (F3 switches pages)"),
+                ("page:lesson", tl, "Lesson", "The tutorial's story chapter by chapter, on this "
+                 "machine, with a task for each (F2)")):
             self._button(name, rect, text, tip)
             if name == f"page:{state.page}":
                 self.elements[name].select()
@@ -188,6 +192,10 @@ class ControlPanel:
             from .bench_panel import build_bench_page
 
             build_bench_page(self, state, lay)
+        elif state.page == "lesson" and state.lesson is not None:
+            from .lesson_panel import build_lesson_page
+
+            build_lesson_page(self, state, lay)
         else:
             self._build_controls(state, lay)
         self.bottom = lay.y
@@ -314,9 +322,11 @@ class ControlPanel:
         if state.choices_key() != old.choices_key():
             self.rebuild(state)
             return
-        if state.page == "bench":
-            from .bench_panel import sync
-
+        if state.page in ("bench", "lesson"):
+            if state.page == "bench":
+                from .bench_panel import sync
+            else:
+                from .lesson_panel import sync
             sync(self, state, old)
             self._state = state
             return
@@ -458,6 +468,10 @@ class ControlPanel:
             from .bench_panel import pressed
 
             return pressed(self, name)
+        if name.startswith("lesson:"):
+            from .lesson_panel import pressed
+
+            return pressed(self, name)
         simple = {
             "play": I.TogglePlay(), "step": I.Step("batch"), "epoch": I.Step("epoch"),
             "reset_random": I.ResetKnobs("random"), "reset_zero": I.ResetKnobs("zero"),
@@ -478,6 +492,8 @@ class ControlPanel:
         value = dict(self._choices.get(name, [])).get(text, _missing := object())
         if value is _missing:
             return []
+        if name == "lesson:contents":
+            return [I.OpenChapter(value)]
         self._asked[name] = value  # if the model refuses it, sync() shows what is in force
         if name == "mode":
             return [I.SetMode(value)]

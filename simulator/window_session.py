@@ -18,6 +18,7 @@ class WindowSession:
         self.knob_file = DEFAULT_KNOB_FILE  # the panel's file for Save and Load
         self.saver: SessionSaver | None = None
         self.problem: str | None = None  # why the session cannot be saved (said once)
+        self.lesson: dict | None = None  # the lesson's progress, as saved
         self._saved = (0, 0)  # (knobs version, epochs) last handed to the saver
 
     def restore(self, preload, loaded_from: str | None, from_disk: bool) -> None:
@@ -54,17 +55,19 @@ class WindowSession:
             m.pictures.set_filter(gui["picture_filter"])
         if isinstance(gui.get("knob_file"), str):
             self.knob_file = gui["knob_file"]
+        if isinstance(gui.get("lesson"), dict):
+            self.lesson = gui["lesson"]
         m.ghost_on = bool(gui.get("ghost", False))
 
     def start_saving(self) -> None:
         self.saver = SessionSaver()
         self._saved = (self.machine.knobs_version, self.machine.run_epochs)
 
-    def gui(self, knob_file: str) -> dict:
+    def gui(self, knob_file: str, lesson: dict | None = None) -> dict:
         m = self.machine
         return {"mode": m.mode, "speed": m.speed, "picture_filter": m.picture_filter,
                 "ghost": m.ghost_on, "knob_file": knob_file or self.knob_file,
-                "epochs": m.run_epochs}
+                "epochs": m.run_epochs, "lesson": lesson or self.lesson or {}}
 
     def keep(self, knob_file: str) -> None:
         """Hand the saver the session if it changed: urgent after an epoch, debounced after

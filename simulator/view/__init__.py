@@ -24,6 +24,7 @@ from simulator.view.layout import (
 from simulator.view.meter import draw_meter
 from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
 from simulator.view.retina import draw_retina
+from simulator.view.tiny import tiny_knob_at
 from simulator.view.verdict import draw_verdict
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "knob_rect",
     "retina_cell_at",
     "retina_grid",
+    "tiny_knob_at",
 ]

@@ -19,6 +19,7 @@ from simulator.view import common
 from simulator.view.bulb import draw_bulb
 from simulator.view.charts import ChartRun, draw_charts
 from simulator.view.chrome import draw_background, draw_panel_background, draw_status
+from simulator.view.code import draw_code
 from simulator.view.histogram import draw_histogram
 from simulator.view.hud import draw_ten_bulbs, draw_turned_knobs, ten_bulbs_height, tooltip_lines
 from simulator.view.knobs import draw_bias_knob, draw_knobs
@@ -27,6 +28,7 @@ from simulator.view.meter import draw_meter
 from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
 from simulator.view.predictions import draw_predictions
 from simulator.view.retina import draw_retina
+from simulator.view.tiny import draw_tiny
 from simulator.view.verdict import draw_verdict
 
 WIRING_NOTE = (
@@ -72,12 +74,21 @@ def draw_machine(surface: pygame.Surface, layout: Layout, state, theme: Theme,
         draw_predictions(surface, lay.strip, state.strip, theme)
     if lay.histogram.w and state.histogram is not None:
         draw_histogram(surface, lay.histogram, state.histogram, theme)
+    if state.tiny is not None:
+        draw_tiny(surface, lay.charts, state.tiny, theme)
+    if state.code is not None:
+        draw_code(surface, code_rect(lay), *state.code, theme)
     draw_panel_background(surface, lay.panel, theme)
     draw_status(surface, lay.status, theme, text=words.status_text(state, o.message),
                 right_text=o.data_note)
     if ui is not None:
         ui.draw_ui(surface)
     draw_overlays(surface, lay, state, theme)
+
+
+def code_rect(lay: Layout) -> pygame.Rect:
+    """The Code view lies over the knob board and the bulb's column."""
+    return lay.board.union(lay.verdict).union(lay.bulb)
 
 
 def chart_overlays(state) -> tuple[ChartRun, ...]:
