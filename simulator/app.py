@@ -92,6 +92,9 @@ class App:
             self.machine.play()
         self.panel = ControlPanel(self.manager, self.layout.panel, self.panel_state(),
                                   self.layout.scale)
+        if self.options.lesson is not None:  # --lesson [N]
+            lesson = self.lesson_actions
+            lesson.open(self.options.lesson - 1 if self.options.lesson else lesson.lesson.index)
         self.help_open = False
         self.chart_hover: tuple | None = None  # (run, epoch) of the charts' point under the mouse
         self._drawn: FaceState | None = None  # the last frame's state (the charts' hit-tests)
@@ -457,9 +460,12 @@ class App:
         """The window's size or its shown views changed: lay everything out anew."""
         size = self.window.get_size()
         self.face.cancel()
-        old_scale = self.layout.scale
+        old = self.layout
         self.layout = view.compute_layout(size, frozenset(self.views))
         self.face.layout = self.layout
+        if self.layout == old and self.manager.window_resolution == size:
+            return  # the panel stays as it is (rebuilding it costs ~40 ms)
+        old_scale = old.scale
         if (old_scale >= BIG_TYPE_SCALE) != (self.layout.scale >= BIG_TYPE_SCALE):
             self.panel.kill()
             self.manager = make_manager(size, self.layout.scale)

@@ -22,7 +22,10 @@ if sys.platform.startswith("linux"):
 # This takes effect only if NumPy is not imported yet (python main.py imports it here).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from .lesson import CHAPTERS  # noqa: E402
 from .machine import SPEEDS  # noqa: E402  (after the environment above)
+
+LESSON_CHAPTERS = len(CHAPTERS)
 
 DEFAULT_SIZE = (1280, 800)
 MIN_WINDOW = (320, 240)
@@ -44,6 +47,7 @@ class Options:
     pace: bool = True  # hold 60 frames a second (tests run frames back to back)
     autosave: bool = True  # keep the session on disk as it changes
     record_runs: bool | None = None  # keep every run on the bench's disk (None: as autosave)
+    lesson: int | None = None  # open the lesson at this chapter (1-based; 0: where it was left)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -78,12 +82,16 @@ def parse_args(argv: list[str]) -> Options:
     ap.add_argument("--sample", action="store_true",
                     help="stay on the bundled sample of digits (no full MNIST)")
     ap.add_argument("--fresh", action="store_true", help="do not restore the saved session")
+    ap.add_argument("--lesson", type=int, nargs="?", const=0, metavar="N",
+                    help="open the lesson (at chapter N; without N where you left it)")
     a = ap.parse_args(argv)
     if a.frames is not None and a.frames < 1:
         ap.error("--frames must be at least 1")
+    if a.lesson is not None and not 0 <= a.lesson <= LESSON_CHAPTERS:
+        ap.error(f"--lesson: there are chapters 1 to {LESSON_CHAPTERS}, not {a.lesson}")
     return Options(data=a.data, load=a.load, frames=a.frames, screenshot=a.screenshot,
                    train=a.train, speed=a.speed, stats=a.stats, size=a.size,
-                   load_full=not a.sample, restore=not a.fresh)
+                   load_full=not a.sample, restore=not a.fresh, lesson=a.lesson)
 
 
 def main(argv: list[str]) -> int:

@@ -286,19 +286,21 @@ def _setup_by_hand(lesson: Lesson) -> None:
     _configure(lesson, Config(), "zero", "hand", speed=None)
     if m.picture_filter != "all":
         m.set_picture_filter("all")
-    labels = m.data.test_labels
-    fives = np.flatnonzero(labels == 5)
-    for five in fives:  # the first test 5 with a 3 after it (always the first, on MNIST)
-        threes = np.flatnonzero((labels == 3) & (np.arange(len(labels)) > five))
-        if len(threes):
-            break
-    five, three = int(five), int(threes[0])
+    five, three = _five_and_three(m.data.test_labels)
     m.pictures.picture = m.pictures.test_picture(five)
     lesson.marks.update(
         five=five, three=three,
         pixels=np.stack([m.pictures.test_picture(i).pixels for i in (five, three)]))
     lesson.say(f"On the retina: test picture #{five}, a 5; the 3 to keep dark is test "
                f"picture #{three}.")
+
+
+def _five_and_three(labels: np.ndarray) -> tuple[int, int]:
+    """The test set's first 5 and the first 3 after it (any 3, if none follows)."""
+    five = int(np.flatnonzero(labels == 5)[0])
+    threes = np.flatnonzero(labels == 3)
+    later = threes[threes > five]
+    return five, int(later[0] if len(later) else threes[0])
 
 
 def _done_by_hand(lesson: Lesson) -> bool:

@@ -94,3 +94,5 @@ def sync(panel, state, old) -> None:
         panel.elements["lesson:text"].set_text(text)
     if card.code != old.lesson.code:
         panel.elements["lesson:code"].set_text(f"Code: {'on' if card.code else 'off'}")
+    if card.index != old.lesson.index:  # only the contents' drop-down is made anew
+        panel._reselect("lesson:contents", card.index)

@@ -66,7 +66,7 @@ class PanelState:
         digit (picture filters) and switch values outside the standard choices."""
         extra = tuple((name, getattr(self.config, name)) for name in PANEL_SWITCHES
                       if getattr(self.config, name) not in SWITCHES[name].values_shown)
-        chapter = None if self.lesson is None else (self.lesson.index, self.lesson.answer)
+        chapter = None if self.lesson is None else self.lesson.answer  # (the card: synced)
         return (self.config.digit, extra, self.page, chapter if self.page == "lesson" else None)
 
     def selections(self) -> dict:
