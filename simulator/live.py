@@ -24,12 +24,14 @@ class LiveScore:
         self.score: engine.Metrics | None = None
         self.dirty, self._time, self._stamp = True, -math.inf, 0
 
-    def update(self, m, force: bool = False) -> bool:
+    def update(self, m, force: bool = False, busy: bool = False) -> bool:
+        """``busy``: the frame has already spent its time (a chapter set up, a file
+        loaded): the score comes from the scorer's thread, a frame or two later."""
         now = m.clock()
         if not self.dirty and not force:
             return False
-        if m.training and not force:
-            if now - self._time < SCORE_EVERY_TRAINING:
+        if (m.training or busy) and not force:
+            if m.training and now - self._time < SCORE_EVERY_TRAINING:
                 return False
             self._stamp += 1
             m.evaluator.submit_live({

@@ -469,8 +469,8 @@ class Machine:
     score = property(lambda self: self.live.score)
     ghost = property(lambda self: self.ghosts.direction)
 
-    def update_score(self, force: bool = False) -> bool:
-        return self.live.update(self, force)
+    def update_score(self, force: bool = False, busy: bool = False) -> bool:
+        return self.live.update(self, force, busy)
 
     def update_ghost(self, force: bool = False) -> bool:
         return self.ghosts.update(self, force)

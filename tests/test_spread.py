@@ -200,8 +200,9 @@ def test_seeds_print_epoch_lines_a_table_and_a_count(capsys, mnist_dir):
     rows = [r for r in rows if r]
     assert [int(r.group(1)) for r in rows] == [0, 1, 2]
     frozen = sum(bool(r.group(4)) for r in rows)  # 2,000 pictures, 2 epochs: some still dark
-    assert all(r.group(2) == "91.08" for r in rows if r.group(4))
-    assert lines[-1] == f"{frozen} of 3 seeds froze at the base rate 91.08%"
+    assert all(abs(float(r.group(2)) - 91.08) <= 0.011 for r in rows if r.group(4))
+    assert lines[-1] == (f"{frozen} of 3 seeds froze at the base rate 91.08% (to within one "
+                         "test picture)")
 
 
 def test_seeds_json_is_one_summary_per_seed_equal_to_single_runs(capsys, mnist_dir, tmp_path):
@@ -244,7 +245,7 @@ def test_raw_inputs_freeze_the_seeds_a_single_run_freezes(capsys, mnist_dir):
     assert many[1]["test_accuracy"] == pytest.approx(0.9108)
     assert many[0]["test_accuracy"] > 0.95
     assert re.search(r"^\s+5\s+91\.08%\s+\d+\.\d\d%\s+frozen$", out, re.M)
-    assert "1 of 2 seeds froze at the base rate 91.08%" in out
+    assert "1 of 2 seeds froze at the base rate 91.08% (to within one test picture)" in out
 
 
 def test_divergence_of_a_spread_is_a_clear_stop(capsys, mnist_dir):
