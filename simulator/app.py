@@ -46,8 +46,8 @@ MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
 MESSAGE_S = 8.0
-CODE_GLOW_S = 2.0
-BUSY_SCORE_S = 0.010  # a frame that spent this long on events scores the knobs in a thread  # lines of the Code view that a switch changed glow this long
+CODE_GLOW_S = 2.0  # lines of the Code view that a switch changed glow this long
+BUSY_SCORE_S = 0.010  # a frame that spent this long on events scores the knobs in a thread
 
 
 class App:
