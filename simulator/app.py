@@ -81,7 +81,7 @@ class App:
             more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
             self.say(f"A kept run was skipped: {notices[0]}{more}")
         if self.options.load_full:  # first, so that it loads while the window is built
-            self.loader = DataLoader(self.options.data, self.machine.config.scale).start()
+            self.loader = DataLoader(self.options.data).start()
             self.notice = "Loading full MNIST in the background…"
         if keep:
             self.session.start_saving()  # scripted runs (--frames) leave the session alone
@@ -464,7 +464,8 @@ class App:
         old = self.layout
         self.layout = view.compute_layout(size, frozenset(self.views))
         self.face.layout = self.layout
-        if self.layout == old and self.manager.window_resolution == size:
+        if (self.layout.panel, self.layout.scale) == (old.panel, old.scale) and \
+                self.manager.window_resolution == size:
             return  # the panel stays as it is (rebuilding it costs ~40 ms)
         old_scale = old.scale
         if (old_scale >= BIG_TYPE_SCALE) != (self.layout.scale >= BIG_TYPE_SCALE):

@@ -88,11 +88,12 @@ def sync(panel, state, old) -> None:
     if state.playing != old.playing:
         panel.elements["play"].set_text("Pause" if state.playing else "Play")
     card = state.lesson
+    if card.code != old.lesson.code:
+        panel.elements["lesson:code"].set_text(f"Code: {'on' if card.code else 'off'}")
+    if card.index != old.lesson.index:  # only the contents' drop-down is made anew, and the
+        panel._reselect("lesson:contents", card.index)  # card's text next frame: each costs
+        return  # about 15 ms, and the frame that opened the chapter has done its share
     text = card.html()
     if text != panel._card_html:
         panel._card_html = text
         panel.elements["lesson:text"].set_text(text)
-    if card.code != old.lesson.code:
-        panel.elements["lesson:code"].set_text(f"Code: {'on' if card.code else 'off'}")
-    if card.index != old.lesson.index:  # only the contents' drop-down is made anew
-        panel._reselect("lesson:contents", card.index)

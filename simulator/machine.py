@@ -136,9 +136,10 @@ class Machine:
         x = engine.prepare_inputs(self.picture.pixels[None, :], self.config.scale)
         return engine.predict(self.params, x, self.config)
 
-    def set_data(self, data, X_test: np.ndarray | None = None) -> None:
-        """Swap in another data set (full MNIST arriving); the knobs stay as they are."""
-        self.pictures.set_data(data, self.config.scale, X_test)
+    def set_data(self, data, X_tests: dict | None = None) -> None:
+        """Swap in another data set (full MNIST arriving), with its test inputs by input
+        scale if they are ready; the knobs stay as they are."""
+        self.pictures.set_data(data, X_tests)
         self.ghosts.forget_data()
         self._invalidate(new_run=True)
 

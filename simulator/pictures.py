@@ -36,20 +36,19 @@ class Pictures:
         self._X_test: dict[float, np.ndarray] = {}
         self.picture = self.test_picture(0)
 
-    def set_data(self, data, scale: float, X_test: np.ndarray | None = None) -> None:
+    def set_data(self, data, X_tests: dict | None = None) -> None:
         """Another data set (full MNIST arriving): the retina keeps its place if it can."""
         self.data = data
-        self._X_test = {scale: X_test} if X_test is not None else {}
+        self._X_test = dict(X_tests or {})
         if self.picture.split != "drawn":
             last = len(data.test_labels) - 1
             self.picture = self.test_picture(min(max(self.picture.index, 0), last))
 
     def X_test(self, scale: float) -> np.ndarray:
-        """(10000, 785) float32 test inputs at this input scale (cached, one scale at a time)."""
+        """(10000, 785) float32 test inputs at this input scale (cached: there are two)."""
         X = self._X_test.get(scale)
         if X is None:
-            X = engine.prepare_inputs(self.data.test_images, scale)
-            self._X_test = {scale: X}
+            X = self._X_test[scale] = engine.prepare_inputs(self.data.test_images, scale)
         return X
 
     def test_picture(self, i: int) -> Picture:

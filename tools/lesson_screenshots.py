@@ -1,16 +1,18 @@
 """Render every chapter of the lesson for docs/lesson/, and time how long opening each takes.
 
-    python tools/lesson_screenshots.py --data ../shared/mnist [--size 1280x800] [--out docs/lesson]
+    python tools/lesson_screenshots.py --data ../shared/mnist [--size WxH] [--out DIR]
 
 Each chapter is opened as a person opens it (the panel's Next button, a real click), its
-views drawn, then the window saved. Prints, per chapter, the frame time of the frame that
-opened it and the slowest frame of the next second (target: under 100 ms, no frame over
-50 ms). Uses a state folder of its own (nothing of yours is touched).
+views drawn, then the window saved. Prints, per chapter, the slowest frame of the second
+after the click and the opening's cost: the frame time above the usual frame, summed over
+that second (targets: opening under 100 ms, no frame over 50 ms). Uses a state folder of
+its own (nothing of yours is touched).
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -21,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import events as E  # noqa: E402  (the tests' synthetic events)
 import pygame  # noqa: E402
 
-import events as E  # noqa: E402  (the tests' synthetic events)
 from simulator import intents as I  # noqa: E402
 from simulator.app import App, Options  # noqa: E402
 from simulator.lesson import CHAPTERS  # noqa: E402
@@ -53,9 +55,12 @@ def main() -> None:
             for _ in range(60):  # a second of frames after it
                 app.frame()
             frames = list(app.timings.frame_ms)[start:]
-            timings.append({"chapter": i + 1, "open_ms": round(frames[0], 1),
-                            "next_second_max_ms": round(max(frames[1:]), 1)})
+            usual = statistics.median(frames)  # a frame's work when nothing opens
+            timings.append({"chapter": i + 1, "click_frame_ms": round(frames[0], 1),
+                            "max_frame_ms": round(max(frames), 1),
+                            "opening_ms": round(sum(max(0.0, f - usual) for f in frames), 1)})
         app.machine.note = None  # the card says it; no box over the charts
+        app.frame(E.motion((size[0] // 2, size[1] - 2)))  # the mouse off the buttons
         app.frame()
         path = out / f"{i + 1:02d}-{chapter.key}-{size[0]}x{size[1]}.png"
         pygame.image.save(app.window, path)

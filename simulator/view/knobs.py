@@ -326,13 +326,15 @@ def draw_bias_knob(
     *,
     scale: float,
     label: str = "bias",
+    subtitle: str = "threshold = −bias",
 ) -> None:
-    """One big knob for the bias (the bulb's threshold, with its sign flipped), value printed."""
+    """One big knob for the bias (the bulb's threshold, with its sign flipped), value printed;
+    the tiny machine of the lesson draws its knobs with it too."""
     rect = pygame.Rect(rect)
     s = begin(surface, theme)
     draw_plate(surface, rect, theme, s)
     title = label[:1].upper() + label[1:]
-    body = draw_header(surface, rect, theme, s, title, "threshold = −bias")
+    body = draw_header(surface, rect, theme, s, title, subtitle)
     pad = max(4, round(theme.pad * s))
     value_size = font_px(theme.font_value, s, theme)
     value_h = line_height(value_size)

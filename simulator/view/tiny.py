@@ -18,17 +18,18 @@ def tiny_layout(rect: pygame.Rect) -> dict:
     """Rects of the tiny machine's parts inside ``rect``: retina, four knobs, meter, bulb."""
     rect = pygame.Rect(rect)
     gap = max(4, rect.h // 30)
-    side = rect.h - 2 * gap
-    retina = pygame.Rect(rect.x + gap, rect.y + gap, side, side)
-    knob_w = max(40, min(side * 2 // 3, (rect.w - 3 * side - 8 * gap) // 4))
+    h = rect.h - 2 * gap
+    side = min(h, round(rect.w * 0.2))  # the retina; the knobs share what is left
+    meter_w = bulb_w = round(rect.w * 0.17)
+    retina = pygame.Rect(rect.x + gap, rect.y + gap + (h - side) // 2, side, side)
+    knob_w = (rect.w - side - meter_w - bulb_w - 8 * gap) // 4
     x = retina.right + 2 * gap
     knobs = []
     for _ in range(SIDE * SIDE):
-        knobs.append(pygame.Rect(x, rect.y + gap, knob_w, side))
+        knobs.append(pygame.Rect(x, rect.y + gap, knob_w, h))
         x += knob_w + gap
-    rest = rect.right - gap - x
-    meter = pygame.Rect(x + gap, rect.y + gap, rest // 2 - gap, side)
-    bulb = pygame.Rect(meter.right + gap, rect.y + gap, rect.right - gap - meter.right - gap, side)
+    meter = pygame.Rect(x + gap, rect.y + gap, meter_w, h)
+    bulb = pygame.Rect(meter.right + gap, rect.y + gap, rect.right - gap - meter.right - gap, h)
     return {"retina": retina, "knobs": knobs, "meter": meter, "bulb": bulb}
 
 
@@ -42,7 +43,7 @@ def tiny_knob_at(rect: pygame.Rect, pos) -> int | None:
 
 def draw_tiny(surface: pygame.Surface, rect: pygame.Rect, tiny, theme: Theme) -> None:
     """``tiny``: (light (4,), knobs (4,), terms (4,), sum, lit) of the tiny machine."""
-    light, knobs, terms, total, lit = tiny
+    light, knobs, _terms, total, lit = tiny
     s = begin(surface, theme)
     pygame.draw.rect(surface, theme.background, rect)
     lay = tiny_layout(rect)
@@ -57,8 +58,8 @@ def draw_tiny(surface: pygame.Surface, rect: pygame.Rect, tiny, theme: Theme) ->
         draw_text(surface, f"{round(v * 255)}", size, theme.text_dim if v > 0.5 else theme.text,
                   c.center, anchor="center")
     scale = max(1.0, max(abs(k) for k in knobs) * 1.2)
-    for i, (kr, k, t) in enumerate(zip(lay["knobs"], knobs, terms, strict=True)):
-        draw_bias_knob(surface, kr, k, theme, scale=scale, label=f"x {light[i]:.2f} = {t:+.2f}")
-    draw_meter(surface, lay["meter"], total, theme, lo=-5.0, hi=5.0,
-               pinned=not -0.005 <= total <= 1.005)
+    for i, (kr, k) in enumerate(zip(lay["knobs"], knobs, strict=True)):
+        draw_bias_knob(surface, kr, k, theme, scale=scale, label=f"w{i + 1}",
+                       subtitle=f"× {light[i]:.2f}")
+    draw_meter(surface, lay["meter"], total, theme, lo=-5.0, hi=5.0)  # its needle reads
     draw_bulb(surface, lay["bulb"], total, theme, lit=lit)
