@@ -32,14 +32,18 @@ def draw_code(surface: pygame.Surface, rect: pygame.Rect, lines, changed, glow: 
     top = rect.y + pad + line_height(title) + pad // 2
     mono = mono_font()
     size = font_px(theme.font_small - 1, s, theme)
-    while size > 8 and len(lines) * line_height(size, mono) > rect.bottom - pad - top:
+    smallest = max(10, round(10 * s))  # readable; longer code says how much more there is
+    while size > smallest and len(lines) * line_height(size, mono) > rect.bottom - pad - top:
         size -= 1
     step = line_height(size, mono)
+    fits = max(1, (rect.bottom - pad // 2 - top) // step)
+    if len(lines) > fits:
+        more = len(lines) - fits + 1
+        lines = [*lines[:fits - 1], f"# … {more} more lines: Ctrl+C copies all of it, or run "
+                                    "'python main.py code' with these switches"]
     glow_bg = mix(theme.card_bg, theme.accent, 0.35 * glow)
     for i, line in enumerate(lines):
         y = top + i * step
-        if y + step > rect.bottom - pad // 2:
-            break
         if i in changed and glow > 0:
             pygame.draw.rect(surface, glow_bg, (rect.x + 2, y, rect.w - 4, step))
         colour = theme.text_dim if line.lstrip().startswith("#") else theme.text
