@@ -107,6 +107,9 @@ def draw_help(
     n_size = font_px(theme.font_small, s, theme)
     note_lines = wrap(note, n_size, width - 2 * pad) if note else []
     note_h = len(note_lines) * line_height(n_size) + (pad // 2 if note_lines else 0)
+    if rows:  # a short window: the rows close up so that the note still fits
+        room = (rect.h - 4 * pad - title_h - note_h) // rows
+        row_h = max(line_height(size) + 2, min(row_h, room))
     box = pygame.Rect(0, 0, width,
                       min(rect.h - 2 * pad, title_h + rows * row_h + note_h + 2 * pad))
     box.center = rect.center
