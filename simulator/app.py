@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import gc
 import time
-import warnings
 from collections import deque
-from dataclasses import replace
 from pathlib import Path
 
 from . import launch  # noqa: F401  (sets the window's environment before NumPy and SDL load)
@@ -27,26 +25,24 @@ import pygame_gui  # noqa: E402
 from . import intents as I  # noqa: E402
 from . import view, words  # noqa: E402
 from .config import SWITCHES  # noqa: E402
-from .controls import SHORTCUTS, FaceInput  # noqa: E402
+from .controls import FaceInput  # noqa: E402
 from .data import load_sample  # noqa: E402
-from .face_state import FaceState, Overlay  # noqa: E402
+from .face_state import FaceState  # noqa: E402
 from .frame_stats import Timings, percentile  # noqa: E402
-from .launch import Options, main, parse_args  # noqa: E402, F401  (the app's public entry)
+from .launch import Options, main, parse_args, set_minimum_size  # noqa: E402, F401
 from .loader import DataLoader, deliver  # noqa: E402
 from .machine import PICTURE_FILTERS, SPEEDS, Machine  # noqa: E402
 from .panel import BIG_TYPE_SCALE, ControlPanel, PanelState, make_manager  # noqa: E402
 from .bench_actions import BenchActions  # noqa: E402
-from .keras_code import changed_lines, keras_code  # noqa: E402
+from .charts_input import ChartsInput  # noqa: E402
 from .lesson_actions import LessonActions  # noqa: E402
 from .runs import RunStore  # noqa: E402
+from .window_face import FaceComposer  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
-from .storage import KnobFileError, load_knobs, save_knobs  # noqa: E402
 
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
 BUSY_TARGET_S = 0.0135  # a frame's work, leaving room under 16.7 ms for the unexpected
-MESSAGE_S = 8.0
-CODE_GLOW_S = 2.0  # lines of the Code view that a switch changed glow this long
 BUSY_SCORE_S = 0.010  # a frame that spent this long on events scores the knobs in a thread
 
 
@@ -61,7 +57,7 @@ class App:
         size = self.options.size
         self.window = pygame.display.set_mode(size, pygame.RESIZABLE)
         pygame.display.set_caption("Rosenblatt's perceptron machine")
-        self._set_minimum_size()
+        set_minimum_size(MIN_SIZE)
         pygame.key.set_repeat(300, 40)
         self.page, self.views = "controls", set()  # the panel's page; the extra views shown
         self.layout = view.compute_layout(size)
@@ -97,9 +93,9 @@ class App:
             lesson = self.lesson_actions
             lesson.open(self.options.lesson - 1 if self.options.lesson else lesson.lesson.index)
         self.help_open = False
-        self.chart_hover: tuple | None = None  # (run, epoch) of the charts' point under the mouse
+        self.charts_input = ChartsInput()
+        self.composer = FaceComposer()
         self._drawn: FaceState | None = None  # the last frame's state (the charts' hit-tests)
-        self._code = ("", frozenset(), 0.0)  # the Code view: text, changed lines, when
         self.mouse_used = False
         self.running = True
         self.quit_requested = False
@@ -110,14 +106,6 @@ class App:
         gc.freeze()  # the long-lived start-up objects (widgets, fonts) leave the GC's sweeps
 
     # ------------------------------------------------------------------ set-up
-
-    def _set_minimum_size(self) -> None:
-        try:
-            with warnings.catch_warnings():  # deprecated for surface rendering, still works
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pygame.Window.from_display_module().minimum_size = MIN_SIZE
-        except (AttributeError, pygame.error):
-            pass
 
     def panel_state(self) -> PanelState:
         m = self.machine
@@ -267,46 +255,13 @@ class App:
             return []
         if event.type == pygame.MOUSEWHEEL and self.layout.panel.collidepoint(self.face.mouse):
             return []
-        if pos is not None and self.layout.charts.collidepoint(pos) and not self.face.busy:
-            if "tiny" in self.views:
-                return self._route_tiny(event)
-            return self._route_charts(event)
-        if event.type == pygame.MOUSEWHEEL and "tiny" in self.views and \
-                self.layout.charts.collidepoint(self.face.mouse):
-            return self._route_tiny(event)
-        self.chart_hover = None
+        over_charts = self.layout.charts.collidepoint(pos if pos is not None else self.face.mouse)
+        if over_charts and not self.face.busy and (pos is not None or "tiny" in self.views):
+            return self.charts_input.handle(event, self.layout.charts, self._drawn,
+                                            self.window.get_size(), "tiny" in self.views,
+                                            self.face.mouse)
+        self.charts_input.hover = None
         return self.face.handle(event)
-
-    def _route_tiny(self, event) -> list:
-        """The tiny machine's knobs turn under the wheel (Shift: fine), as the big ones do."""
-        if event.type != pygame.MOUSEWHEEL:
-            return []
-        index = view.tiny_knob_at(self.layout.charts, self.face.mouse)
-        if index is None or not event.y:
-            return []
-        fine = bool(pygame.key.get_mods() & pygame.KMOD_SHIFT)
-        return [I.TurnTinyKnob(index, float(event.y) * (0.01 if fine else 0.1))]
-
-    def _route_charts(self, event) -> list:
-        """Over the charts: a point under the mouse is explained; a click on one puts that
-        run's knobs of that epoch back on the board (a click elsewhere: the live run's)."""
-        state = self._drawn
-        if state is None or event.type not in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN):
-            return []
-        overlays = view.chart_overlays(state)
-        point = view.chart_point_at(self.layout.charts, event.pos, list(state.history),
-                                    overlays, baseline=state.baseline,
-                                    surface_size=self.window.get_size())
-        self.chart_hover = None if point is None else (point.run, point.epoch)
-        if event.type != pygame.MOUSEBUTTONDOWN or event.button != 1:
-            return []
-        if point is not None:
-            run_id = None if point.run < 0 else state.chart_runs[point.run][0]
-            return [I.Rewind(run_id, point.epoch)]
-        n = max([len(state.history)] + [len(h) for _, _, h, _ in state.chart_runs])
-        epoch = view.chart_epoch_at(self.layout.charts, event.pos, n,
-                                    surface_size=self.window.get_size())
-        return [] if epoch is None or not state.history else [I.Rewind(None, epoch)]
 
     def _route_help(self, event) -> list:
         if event.type == pygame.KEYDOWN and (
@@ -408,28 +363,10 @@ class App:
                                             " (the charts start a new run; the knobs stay)"))
 
     def _on_SaveKnobs(self, it):
-        path = it.path or self.panel.path or self.session.knob_file
-        self.session.knob_file = path
-        m = self.machine
-        try:
-            written = save_knobs(path, m.params, m.config,
-                                 extra={"source": "the desktop machine", "epochs": m.run_epochs})
-        except (OSError, ValueError) as exc:
-            self.say(f"Could not save to {path}: {exc}")
-            return
-        self.say(f"Knobs saved to {written} (switches in {written.with_suffix('.json').name})")
+        self.say(self.session.save_knobs(it.path or self.panel.path))
 
     def _on_LoadKnobs(self, it):
-        path = it.path or self.panel.path or self.session.knob_file
-        self.session.knob_file = path
-        try:
-            params, config = load_knobs(path)
-            self.machine.put_knobs(params, config)
-        except (KnobFileError, ValueError) as exc:
-            self.say(f"Not loaded — {exc}. The knobs are unchanged.")
-            return
-        self.say(f"Knobs loaded from {path}" + (" with its switches" if config else "")
-                 + " (Ctrl+Z undoes)")
+        self.say(self.session.load_knobs(it.path or self.panel.path))
 
     def _on_ToggleHelp(self, it):
         self.help_open = not self.help_open
@@ -485,33 +422,7 @@ class App:
 
     def face_state(self) -> FaceState:
         """The machine's snapshot with the window's part: pointer, tooltips, overlays."""
-        m, face = self.machine, self.face
-        note = m.note
-        fresh = note is not None and m.clock() - note.time < MESSAGE_S
-        loader = self.loader
-        overlay = Overlay(
-            hover=face.hover, selected=face.selected, chart_hover=self.chart_hover,
-            show_tooltip=self.mouse_used and (not face.busy or face.dragging == "turn"),
-            panel_tip=self.panel.tooltip(face.mouse) if self.mouse_used else None,
-            mouse=face.mouse,
-            notice=self.notice, notice_progress=loader.fraction if loader is not None else None,
-            message=words.note_text(note) if fresh else None,
-            help=tuple(SHORTCUTS) if self.help_open else (),
-            data_note=self.data_note + ("  ·  session not saved" if self.session.problem
-                                        else ""))
-        views = self.views
-        tiny = self.lesson_actions.tiny_face() if "tiny" in views else None
-        code = self.code_face() if "code" in views else None
-        return replace(m.snapshot(frozenset(views)), overlay=overlay, code=code, tiny=tiny)
-
-    def code_face(self) -> tuple:
-        """The Code view's lines; the lines a switch just changed glow for a moment."""
-        text = keras_code(self.machine.config)
-        if text != self._code[0]:
-            changed = changed_lines(self._code[0], text) if self._code[0] else set()
-            self._code = (text, frozenset(changed), time.monotonic())
-        glow = max(0.0, 1.0 - (time.monotonic() - self._code[2]) / CODE_GLOW_S)
-        return tuple(text.splitlines()), self._code[1], glow
+        return self.composer.compose(self)
 
     def render(self) -> None:
         """Draw the whole machine onto the window surface (the view does the drawing)."""

@@ -115,3 +115,17 @@ def main(argv: list[str]) -> int:
     if options.stats:
         print(json.dumps(app.timings.summary(app)), flush=True)
     return code
+
+
+def set_minimum_size(size: tuple[int, int]) -> None:
+    """The window cannot be made smaller than ``size`` (where SDL lets us say so)."""
+    import warnings
+
+    import pygame
+
+    try:
+        with warnings.catch_warnings():  # deprecated for surface rendering, still works
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pygame.Window.from_display_module().minimum_size = size
+    except (AttributeError, pygame.error):
+        pass

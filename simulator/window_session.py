@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from .pictures import PICTURE_FILTERS
 from .session import SessionSaver, load_session
+from .storage import KnobFileError, load_knobs, save_knobs
 
 DEFAULT_KNOB_FILE = "knobs.npz"
 
@@ -58,6 +59,30 @@ class WindowSession:
         if isinstance(gui.get("lesson"), dict):
             self.lesson = gui["lesson"]
         m.ghost_on = bool(gui.get("ghost", False))
+
+    # ---- knob files (the panel's Save and Load) -----------------------------------------------
+
+    def save_knobs(self, path: str) -> str:
+        """Save the knobs and switches to ``path`` (else the last file); says how it went."""
+        path = self.knob_file = path or self.knob_file
+        m = self.machine
+        try:
+            written = save_knobs(path, m.params, m.config,
+                                 extra={"source": "the desktop machine", "epochs": m.run_epochs})
+        except (OSError, ValueError) as exc:
+            return f"Could not save to {path}: {exc}"
+        return f"Knobs saved to {written} (switches in {written.with_suffix('.json').name})"
+
+    def load_knobs(self, path: str) -> str:
+        """Knobs (and switches) from a file; a bad file changes nothing. Says how it went."""
+        path = self.knob_file = path or self.knob_file
+        try:
+            params, config = load_knobs(path)
+            self.machine.put_knobs(params, config)
+        except (KnobFileError, ValueError) as exc:
+            return f"Not loaded — {exc}. The knobs are unchanged."
+        return (f"Knobs loaded from {path}" + (" with its switches" if config else "")
+                + " (Ctrl+Z undoes)")
 
     def start_saving(self) -> None:
         self.saver = SessionSaver()
