@@ -392,9 +392,10 @@ class ControlPanel:
 
     @property
     def typing(self) -> bool:
-        """The path entry has the keyboard (shortcuts must not fire)."""
-        entry = self.elements.get("path")
-        return entry is not None and entry.is_focused
+        """A text entry (the knob file, a run's name, the lesson's answer) has the keyboard:
+        shortcuts must not fire."""
+        return any(isinstance(e, UITextEntryLine) and e.is_focused
+                   for e in self.elements.values())
 
     @property
     def expanded(self) -> bool:
@@ -412,9 +413,9 @@ class ControlPanel:
         return closed
 
     def unfocus(self) -> None:
-        entry = self.elements.get("path")
-        if entry is not None and entry.is_focused:
-            entry.unfocus()
+        for e in self.elements.values():
+            if isinstance(e, UITextEntryLine) and e.is_focused:
+                e.unfocus()
 
     def tooltip(self, pos) -> str | None:
         """The tooltip to show for the mouse at ``pos``: once it has rested on a control."""
