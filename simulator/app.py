@@ -213,7 +213,8 @@ class App:
         self.timings.train_started = None
 
     def save_session(self) -> None:
-        """Write the session now (the window is closing)."""
+        """Write the session now (the window is closing), the lesson's progress included."""
+        self.session.lesson = self.lesson_actions.lesson.to_dict()
         error = self.session.close(self.panel.path)
         if error:
             print(f"perceptron: {error}", flush=True)

@@ -24,8 +24,8 @@ class BenchActions:
 
     def _on_SetPage(self, it):
         app, page = self.app, it.page
-        if page == "toggle":
-            page = "bench" if app.page == "controls" else "controls"
+        if page == "toggle":  # F3: to the Bench, and from it back to the controls
+            page = "controls" if app.page == "bench" else "bench"
         elif page == "lesson-toggle":
             page = "controls" if app.page == "lesson" else "lesson"
         app.face.cancel()

@@ -500,7 +500,7 @@ CHAPTERS: tuple[Chapter, ...] = (
          "The machine never learns from the test digits, so its score on them says how it "
          "does on digits it has not seen."),
         "Show three different test pictures on the retina.",
-        "The picture buttons are at the bottom of the panel: < Prev, Next > and Random.",
+        "The Left and Right keys show the previous and next test picture (R a random one).",
         _setup_data, _done_data,
         figures=("60,000", "10,000", "28x28", "0", "255")),
     Chapter(
@@ -533,7 +533,8 @@ CHAPTERS: tuple[Chapter, ...] = (
          "It ends with a bulb that never lights: 91.08%. Each picture turns its knobs the "
          "same amount, up for a 5, down for the rest, and nine pictures in ten are not 5s."),
         "Press Play, watch a few knobs turn, then run the epoch at full speed.",
-        "The speed slider sits under Play: drag it to the right end.",
+        "The number keys set the speed, the third one full speed; the slider is on the "
+        "Controls page.",
         _setup_trial, _done_trial,
         figures=("91.08%", "5", "nine pictures in ten")),
     Chapter(

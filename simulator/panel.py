@@ -458,8 +458,8 @@ class ControlPanel:
             return self._chosen(name, event.text)
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and name == "speed":
             return [I.SetSpeed(float(event.value) / 100.0)]
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and name == "path":
-            return []
+        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and name == "lesson:answer":
+            return [I.LessonAnswer(event.text.strip())]  # Enter checks it, as Check does
         return []
 
     def _pressed(self, name: str) -> list:
