@@ -65,7 +65,8 @@ def build_lesson_page(panel, state, lay) -> None:
     panel._button("lesson:code", rcd, f"Code: {'on' if card.code else 'off'}",
                   "The Keras code a person would write for the switches as they are now")
     rv, rh = row(1, 1)
-    panel._button("page:bench", rv, "Bench", "Runs, ten seeds at once, the clues on screen")
+    panel._button("lesson:copy", rv, "Copy code", "Put the Keras code for the switches in "
+                  "force on the clipboard (Ctrl+C)")
     panel._button("help", rh, "Help", "Keys and mouse (F1 or ?)")
 
 
@@ -77,6 +78,8 @@ def pressed(panel, name: str) -> list:
         return [I.OpenChapter(index + 1)]
     if name == "lesson:code":
         return [I.ToggleView("code")]
+    if name == "lesson:copy":
+        return [I.CopyCode()]
     if name == "lesson:check":
         return [I.LessonAnswer(panel.elements["lesson:answer"].get_text().strip())]
     return []

@@ -392,3 +392,14 @@ def test_typing_a_sum_in_the_answer_box_fires_no_shortcut():
     type_text(app, app.panel.elements["lesson:answer"], "1.05")
     assert app.panel.elements["lesson:answer"].get_text() == "1.05"
     assert (float(m.params[k, 0]), m.speed) == (weight, speed)
+
+
+def test_copy_code_puts_the_keras_code_for_the_switches_on_the_clipboard():
+    from simulator.keras_code import keras_code
+
+    app = make_app(lesson=7)  # the model as first written
+    click(app, "lesson:copy")
+    assert "clipboard" in " ".join(app.status_text())
+    copied = pygame.scrap.get_text()
+    assert copied == keras_code(app.machine.config)
+    assert "activation=None" in copied and "/ 255" not in copied
