@@ -97,11 +97,6 @@ class SpreadRun:
             "test_labels": m.data.test_labels, "train_images": m.data.train_images[:n],
             "train_labels": m.data.train_labels[:n]})
 
-    def close(self) -> None:
-        close = getattr(self.spread, "close", None)  # a spread gathering in a thread stops it
-        if close is not None:
-            close()
-
 
 def spread_note(runs: list[Run], baseline: float, n_test: int) -> str:
     """Two lines summing a spread up: how many seeds froze at the base rate (to within one

@@ -60,9 +60,7 @@ class Training:
         self.playing = False
         self.stop_at_epoch = None
         self.sprint = False
-        if self.spreading is not None:
-            self.spreading.close()
-            self.spreading = None
+        self.spreading = None  # a spread paused is over: its runs are kept
         self.bench.on_pause(self)
         self.hand.end()
         self.turned = None
