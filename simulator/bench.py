@@ -41,6 +41,8 @@ class Bench:
         self._spread = None  # the last spread of seeds (its scores arrive later)
         self._wandb_runs: dict = {}  # run id -> tracking.WandbRun (touched on the writer only)
         self._closed = False
+        self.version = 0  # bumped whenever a run is added, removed, renamed or scored
+        self._listing: tuple = (-1, ())
         if store is not None:
             self.runs, self.notices = store.list()
 
@@ -78,6 +80,7 @@ class Bench:
                       source=m.data.source, origin="window", baseline=m.baseline)
         self.current = run
         self.runs.insert(0, run)
+        self.version += 1
         self._epoch_clock = time.monotonic()
         if self.tracking:
             self._submit(self._wandb_open, run)
@@ -89,12 +92,14 @@ class Bench:
         run, self.current = self.current, None
         if run is not None and not run.knobs:
             self.runs = [r for r in self.runs if r is not run]
+            self.version += 1
 
     def epoch_done(self, params: np.ndarray) -> None:
         run = self.current
         if run is None:
             return
         run.add_knobs(params)
+        self.version += 1  # its name says "(scoring)" until the scores arrive
         now = time.monotonic()
         self._seconds[(run.id, len(run.knobs))] = now - self._epoch_clock
         self._epoch_clock = now
@@ -107,6 +112,7 @@ class Bench:
         metrics = {"epoch": epoch, **{k: _num(v) for k, v in row.items()}, "seconds": seconds}
         run.metrics = [m for m in run.metrics if m["epoch"] != epoch] + [metrics]
         run.metrics.sort(key=lambda m: m["epoch"])
+        self.version += 1
         self._save(run)
         if self.tracking:
             knobs = run.knobs[epoch - 1] if 0 < epoch <= len(run.knobs) else None
@@ -138,6 +144,7 @@ class Bench:
     def add_spread(self, spread) -> None:
         """A spread's runs join the bench, and only they are on the charts."""
         self.runs[:0] = spread.runs[::-1]
+        self.version += 1
         for run in spread.runs if self.tracking else ():
             self._submit(self._wandb_open, run)
         self.shown = [r.id for r in spread.runs]
@@ -232,6 +239,7 @@ class Bench:
     def rename(self, run_id: str, name: str) -> None:
         run = self.find(run_id)
         run.name = name
+        self.version += 1
         if self.store is not None:
             self.store.rename(run_id, name)
 
@@ -240,6 +248,7 @@ class Bench:
         if run is self.current:
             self.current = None
         self.runs.remove(run)
+        self.version += 1
         self._knobs.pop(run_id, None)
         if run_id in self.shown:
             self.shown.remove(run_id)
@@ -248,7 +257,13 @@ class Bench:
             self.store.delete(run_id)
 
     def listing(self) -> tuple[tuple[str, str], ...]:
-        """(id, label) newest first, each label unique (the list shows labels)."""
+        """(id, label) newest first, each label unique (the list shows labels). Worked out
+        again only when a run changed: the panel asks every frame, and 200 names cost 3 ms."""
+        if self._listing[0] != self.version:
+            self._listing = (self.version, self._list_labels())
+        return self._listing[1]
+
+    def _list_labels(self) -> tuple[tuple[str, str], ...]:
         seen: dict[str, int] = {}
         out = []
         for run in self.runs:
