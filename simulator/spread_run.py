@@ -108,10 +108,10 @@ def spread_note(runs: list[Run], baseline: float, n_test: int) -> str:
     frozen = [a for a in scored if at_base_rate(a, baseline, n_test)]
     others = [a for a in scored if not at_base_rate(a, baseline, n_test)]
     epoch = min(len(r.metrics) for r in runs)
-    head = f"Epoch {epoch}: {len(frozen)} of {len(scored)} seeds froze at the base rate"
+    head = f"Epoch {epoch}: {len(frozen)} of {len(scored)} seeds froze at {baseline:.2%}"
     if not others:
-        return f"{head} ({baseline:.2%})"
-    return f"{head} ({baseline:.2%});\nthe others {min(others):.1%}–{max(others):.1%}"
+        return f"{head},\nthe base rate"
+    return f"{head};\nthe others {min(others):.1%}–{max(others):.1%}"
 
 
 def spread_scores(job: dict, gate) -> dict:

@@ -155,7 +155,11 @@ def test_spread_seeds_trains_ten_runs_with_their_own_seeds(app):
     assert sorted(r.config.seed for r in group) == list(range(10))
     assert all(len(r.metrics) == 2 for r in group)
     assert len(app.face_state().chart_runs) == 10
-    assert "seeds froze at the base rate" in m.bench.spread_note
+    from simulator.engine import at_base_rate
+
+    n_test = len(m.data.test_labels)
+    frozen = sum(at_base_rate(r.final_accuracy(), m.baseline, n_test) for r in group)
+    assert f"Epoch 2: {frozen} of 10 seeds froze at {m.baseline:.2%}" in m.bench.spread_note
     np.testing.assert_array_equal(m.params, next(r for r in group
                                                  if r.config.seed == 0).knobs[-1])
 
