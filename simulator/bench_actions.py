@@ -84,8 +84,7 @@ class BenchActions:
         self.app.machine.spread(it.n)
 
     def _on_ToggleView(self, it):
-        views = self.app.views
-        views ^= {it.name}
+        self.app.views ^= {it.name}
         self.app.layout_changed()
 
     def _on_ToggleTracking(self, it):

@@ -4,7 +4,6 @@ control panel (:class:`simulator.panel.ControlPanel`) when its Bench tab is chos
 
 from __future__ import annotations
 
-import pygame
 import pygame_gui
 from pygame_gui.elements import UILabel, UISelectionList, UITextEntryLine
 
@@ -125,8 +124,3 @@ def sync(panel, state, old) -> None:
 def _note_lines(note: str) -> list[str]:
     lines = (note or "(no spread yet)").split("\n")
     return [*lines, "", ""][:2]
-
-
-def rect_of(panel) -> pygame.Rect | None:
-    element = panel.elements.get("bench:runs")
-    return None if element is None else element.rect

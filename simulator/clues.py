@@ -59,7 +59,6 @@ class PicturePrediction:
         return "false alarm" if self.lit else "correct rejection"
 
 
-Prediction10 = PicturePrediction  # the name the brief gave it
 
 
 def bulb_column(config: Config, column: int | None = None) -> int:

@@ -159,12 +159,6 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def forward(params: np.ndarray, X: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted sums and outputs for input rows X (n, 785): ((n, k), (n, k)) float32."""
-    z = X @ params
-    return z, activate(z, activation)
-
-
 @dataclass(frozen=True)
 class Prediction:
     """What the machine says for a batch of pictures: one convention for every caller."""
