@@ -406,7 +406,34 @@ def descent_direction(params, X, labels, config: Config) -> np.ndarray:
         return -(X.T @ d)
 
 
-class Trainer:
+class EpochBookkeeping:
+    """What every trainer says about its epoch, from ``n_train``, ``batch_size``, ``epoch``
+    and ``position`` (the engine's trainer, the spread of seeds, trial and error)."""
+
+    @property
+    def n_train(self) -> int:
+        return len(self.labels)
+
+    @property
+    def batch_size(self) -> int:
+        return self.config.batch_size
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    @property
+    def epoch_progress(self) -> float:
+        return self.position / self.n_train
+
+    def run_epoch(self) -> None:
+        """Train until the epoch under way is finished."""
+        target = self.epoch + 1
+        while self.epoch < target:
+            self.step(1 << 30)
+
+
+class Trainer(EpochBookkeeping):
     """Turns the knobs ``params`` (785, k) float32 in place, a few batches at a time.
 
     One code path for every caller: the desktop machine calls :meth:`step` between frames
@@ -457,22 +484,6 @@ class Trainer:
     def fresh_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
         return init_knobs(config, rng)
 
-    @property
-    def n_train(self) -> int:
-        return len(self.labels)
-
-    @property
-    def batch_size(self) -> int:
-        return self.config.batch_size
-
-    @property
-    def batches_per_epoch(self) -> int:
-        return -(-self.n_train // self.batch_size)
-
-    @property
-    def epoch_progress(self) -> float:
-        return self.position / self.n_train
-
     def _allocate(self) -> None:
         B, k = min(self.batch_size, self.n_train), self.config.bulbs
         whole_in_place = self.batch_size > SMALL_BATCH and B == self.n_train
@@ -511,12 +522,6 @@ class Trainer:
         if stop >= n:
             self.epoch, self.position, self.order = self.epoch + 1, 0, None
         return len(bounds)
-
-    def run_epoch(self) -> None:
-        """Train until the epoch under way is finished."""
-        target = self.epoch + 1
-        while self.epoch < target:
-            self.step(1 << 30)
 
     def _make_gd_step(self):
         """The inner loop of gradient descent as a closure over preallocated buffers:

@@ -82,7 +82,7 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-class SeedSpread:
+class SeedSpread(engine.EpochBookkeeping):
     """Trains N seeds of one set of switches together, the knobs of all in one array.
 
     The interface is :class:`engine.Trainer`'s (``step(n)``, ``run_epoch()``, ``epoch``,
@@ -160,22 +160,6 @@ class SeedSpread:
     def n_seeds(self) -> int:
         return len(self.seeds)
 
-    @property
-    def n_train(self) -> int:
-        return len(self.labels)
-
-    @property
-    def batch_size(self) -> int:
-        return self.config.batch_size
-
-    @property
-    def batches_per_epoch(self) -> int:
-        return -(-self.n_train // self.batch_size)
-
-    @property
-    def epoch_progress(self) -> float:
-        return self.position / self.n_train
-
     def knobs(self, i: int) -> np.ndarray:
         """Seed ``seeds[i]``'s knobs as a single run keeps them: a (785, 1) float32 copy."""
         return self._knobs[i].reshape(N_INPUTS, 1).copy()
@@ -211,12 +195,6 @@ class SeedSpread:
             self.epoch, self.position, self.orders = self.epoch + 1, 0, None
             self._targets = None
         return len(bounds)
-
-    def run_epoch(self) -> None:
-        """Train until the epoch under way is finished."""
-        target = self.epoch + 1
-        while self.epoch < target:
-            self.step(1 << 30)
 
     # ------------------------------------------------------------------ the inner loop
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from .dims import N_INPUTS
-from .engine import TrainingDiverged
+from .engine import EpochBookkeeping, TrainingDiverged
 from .spread import SeedSpread, check_config
 
 
@@ -35,8 +35,10 @@ def default_workers(n_seeds: int) -> int:
     return max(1, min(cores, n_seeds))
 
 
-class ForkedSpread:
+class ForkedSpread(EpochBookkeeping):
     """N seeds trained in ``workers`` processes; ``params`` (785, N) is shared memory."""
+
+    n_train = batch_size = 0  # the workers say (plain values: they hold no pictures here)
 
     def __init__(self, config, images, labels, seeds: list[int], params=None,
                  workers: int | None = None) -> None:
@@ -69,14 +71,6 @@ class ForkedSpread:
     def params(self) -> np.ndarray:
         return self._knobs.T  # (785, N), a view of the shared knobs
 
-    @property
-    def batches_per_epoch(self) -> int:
-        return -(-self.n_train // self.batch_size)
-
-    @property
-    def epoch_progress(self) -> float:
-        return self.position / self.n_train
-
     def knobs(self, i: int) -> np.ndarray:
         return self._knobs[i].reshape(N_INPUTS, 1).copy()
 
@@ -89,11 +83,6 @@ class ForkedSpread:
         replies = self._gather()
         self._state(replies)
         return replies[0]["done"]
-
-    def run_epoch(self) -> None:
-        target = self.epoch + 1
-        while self.epoch < target:
-            self.step(1 << 30)
 
     def close(self) -> None:
         for pipe, proc in zip(self._pipes, self._procs, strict=True):

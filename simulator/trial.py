@@ -64,7 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import N_INPUTS, N_PIXELS, Config, check_params, init_knobs
+from .engine import N_INPUTS, N_PIXELS, Config, EpochBookkeeping, check_params, init_knobs
 
 TURNS_CAP = 4  # at most this many turns kept per knob and picture (see TrialAndError)
 BRIGHTER, DIMMER = "brighter", "dimmer"
@@ -124,7 +124,7 @@ class _Task:
         self.z, self.out = z, out  # np.float32 the tracked weighted sum and the output
 
 
-class TrialAndError:
+class TrialAndError(EpochBookkeeping):
     """The story's trial-and-error procedure, with :class:`engine.Trainer`'s interface.
 
     Turns the knobs ``params`` (785, k) float32 in place, a few pictures at a time
@@ -196,20 +196,8 @@ class TrialAndError:
         return init_knobs(config, rng)
 
     @property
-    def n_train(self) -> int:
-        return len(self.labels)
-
-    @property
     def batch_size(self) -> int:
         return 1  # one picture at a time
-
-    @property
-    def batches_per_epoch(self) -> int:
-        return self.n_train
-
-    @property
-    def epoch_progress(self) -> float:
-        return self.position / self.n_train
 
     @property
     def turn(self) -> float:
@@ -244,12 +232,6 @@ class TrialAndError:
         if stop >= n:
             self._end_epoch()
         return stop - start
-
-    def run_epoch(self) -> None:
-        """Show pictures until the epoch under way is finished."""
-        target = self.epoch + 1
-        while self.epoch < target:
-            self.step(1 << 30)
 
     def step_knob(self) -> KnobTry:
         """Slow motion: try one knob of the picture under way, with all of its turns.
