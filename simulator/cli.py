@@ -21,15 +21,16 @@ import uuid
 
 import numpy as np
 
-from . import engine, spread
+from . import engine, spread, wiring
 from .config import SWITCHES, Config, Switch
 from .data import DataError, load_mnist
 from .engine import TrainingDiverged
 from .recording import Recorder
-from .rules import RULES
+from .rules import RULES, make_trainer
 from .runs import RunStore
 from .spread_workers import ForkedSpread
-from .storage import KnobFileError, knob_path, load_knobs, save_knobs
+from .storage import KnobFileError, knob_path, load_knobs, save_knobs, with_wiring
+from .wiring import knob_rows
 
 EXIT_BAD_INPUT = 2  # bad arguments or bad files (argparse uses 2 as well)
 EXIT_DIVERGED = 3
@@ -117,31 +118,43 @@ def make_config(args: argparse.Namespace, loaded: Config | None) -> Config:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    params, loaded = None, None
+    params, loaded, hidden = None, None, None
     if args.load:
         try:
-            params, loaded = load_knobs(args.load)
+            params, loaded, hidden = knobs = load_knobs(args.load)
         except KnobFileError as exc:
             return _fail(exc)
+        if loaded is None:  # no switches beside the file: its arrays say the wiring
+            loaded = with_wiring(Config(), knobs)
     try:
         config = make_config(args, loaded)
     except ValueError as exc:
         parser.error(str(exc))
     if params is not None and params.shape[1] != config.bulbs:
         parser.error(f"{args.load} holds knobs for {params.shape[1]} bulb(s), not {config.bulbs}")
+    if params is not None and (len(params) != config.n_inputs or loaded.wiring != config.wiring):
+        parser.error(f"{args.load} holds knobs of {loaded.wiring} wiring "
+                     f"({len(params) - 1} knobs per bulb); they do not fit {config.wiring} "
+                     f"wiring with {config.n_inputs - 1}")
+    if params is not None and config.wiring == "plugboard" and loaded.seed != config.seed:
+        parser.error(f"{args.load} holds knobs for the plugboard that seed {loaded.seed} "
+                     f"wires; seed {config.seed} wires another")
+    if config.wiring != "hidden":
+        hidden = None
     if args.seeds is not None:
         return _main_spread(parser, args, config, params)
     try:
         mnist = load_mnist(args.data)
     except DataError as exc:
         return _fail(exc)
-    run = Run(config, mnist, params, progress=not (args.quiet or args.json))
+    run = Run(config, mnist, params, progress=not (args.quiet or args.json), hidden=hidden)
     recorder = _recorder(args, config, run.trainer.params, mnist, run.baseline)
     code = run.train(recorder)
     if args.predict:
         run.print_predictions(args.predict)
     if args.save:
-        path = save_knobs(args.save, run.trainer.params, config, run.summary_numbers())
+        path = save_knobs(args.save, run.trainer.params, config, run.summary_numbers(),
+                          hidden=run.trainer.hidden)
         print(f"knobs saved to {path} (switches in {path.with_suffix('.json').name})")
     if recorder is not None:
         recorder.finish()
@@ -206,13 +219,19 @@ def _fail(exc: Exception) -> int:
 class Run:
     """One training run: the trainer, the prepared test set, the history of epochs."""
 
-    def __init__(self, config: Config, mnist, params, progress: bool = True):
+    def __init__(self, config: Config, mnist, params, progress: bool = True, hidden=None):
         self.config, self.mnist, self.progress = config, mnist, progress
-        self.trainer = RULES[config.rule].trainer(config, mnist.train_images, mnist.train_labels,
-                                                  params)
+        self.trainer = make_trainer(config, mnist.train_images, mnist.train_labels, params,
+                                    hidden)
         n = self.trainer.n_train
         self.train_images, self.train_labels = mnist.train_images[:n], mnist.train_labels[:n]
-        self.X_test = engine.prepare_inputs(mnist.test_images, config.scale)  # (m, 785)
+        # the training set's rows as the knobs weigh them: the A-units' 0/1 outputs, fired
+        # once (plugboard); the pictures otherwise (prepared a chunk at a time)
+        self.train_rows = (self.trainer.rows if config.wiring == "plugboard"
+                           else self.train_images)
+        self._X_test = None
+        if config.wiring != "hidden":  # the hidden layer moves: its rows are made per score
+            self._X_test = knob_rows(config, mnist.test_images)  # (m, n_in)
         self.baseline = engine.baseline_accuracy(mnist.test_labels, config.digit, config.bulbs)
         self.history: list[dict] = []
         self.epoch_seconds: list[float] = []
@@ -221,7 +240,7 @@ class Run:
     def train(self, recorder=None) -> int:
         c = self.config
         print(f"data: {self.mnist.source}; training on {self.trainer.n_train:,} pictures, "
-              f"testing on {len(self.X_test):,}")
+              f"testing on {len(self.mnist.test_labels):,}")
         print(f"machine: {_describe(c)}")
         self.history.append(self.measure(0))
         print(self.epoch_line(self.history[-1]))
@@ -242,9 +261,17 @@ class Run:
     def _one_epoch(self, epoch: int) -> float:
         return _train_epoch(self.trainer, epoch, self.config.epochs, self.progress)
 
+    @property
+    def X_test(self) -> np.ndarray:
+        """The test pictures as the knobs weigh them, (m, n_in) float32."""
+        if self._X_test is not None:
+            return self._X_test
+        return knob_rows(self.config, self.mnist.test_images, self.trainer.hidden)
+
     def measure(self, epoch: int, seconds: float | None = None) -> dict:
         params, c = self.trainer.params, self.config
-        train = engine.evaluate_chunked(params, self.train_images, self.train_labels, c)
+        train = engine.evaluate_chunked(params, self.train_rows, self.train_labels, c,
+                                        hidden=self.trainer.hidden)
         test = engine.evaluate(params, self.X_test, self.mnist.test_labels, c)
         return {"epoch": epoch, "train_loss": train.loss, "train_accuracy": train.accuracy,
                 "test_loss": test.loss, "test_accuracy": test.accuracy, "seconds": seconds}
@@ -289,7 +316,7 @@ class Run:
     def summary(self) -> dict:
         return {
             **self.summary_numbers(),
-            "n_train": self.trainer.n_train, "n_test": len(self.X_test),
+            "n_train": self.trainer.n_train, "n_test": len(self.mnist.test_labels),
             "data_source": self.mnist.source, "data_is_sample": self.mnist.is_sample,
             "diverged": self.diverged, "config": self.config.to_dict(),
             "history": self.history,
@@ -440,6 +467,7 @@ def seeds_text(seeds: list[int]) -> str:
 def _describe(c: Config, seeds: list[int] | None = None) -> str:
     bulbs = f"one bulb: is it a {c.digit}?" if c.bulbs == 1 else "ten bulbs, one per digit"
     seed = f"seed {c.seed}" if seeds is None else f"seeds {seeds_text(seeds)}"
+    bulbs = _wired(c) + bulbs
     if c.rule == "rosenblatt":
         return f"{bulbs}; Rosenblatt's error-correction rule, step {c.lr:g}, " \
                f"{c.inputs} inputs, {seed}"
@@ -448,6 +476,16 @@ def _describe(c: Config, seeds: list[int] | None = None) -> str:
                f"{c.lr:g}, {c.inputs} inputs, {seed}"
     return (f"{bulbs}; activation {c.activation}, loss {c.loss}, {c.optimizer} lr "
             f"{c.lr:g}, batch {c.batch_size}, {c.inputs} inputs, {seed}")
+
+
+def _wired(c: Config) -> str:
+    units = wiring.n_units(c)
+    if c.wiring == "plugboard":
+        return (f"plugboard ({wiring.N_PHOTOCELLS} photocells patched to {units} association "
+                f"units, {wiring.CONNECTIONS} cords each); ")
+    if c.wiring == "hidden":
+        return f"hidden layer of {units} ReLU units; "
+    return ""
 
 
 def _progress_bar(total: int, desc: str, enabled: bool):

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .dims import n_inputs
+
 
 @dataclass
 class Config:
@@ -32,6 +34,8 @@ class Config:
     inputs: str = "unit"  # raw: pixels 0..255 as the tutorial; unit: pixels / 255
     subset: int = 0  # train on the first N pictures only (0 = all)
     seed: int = 0  # one seed, same knobs byte for byte
+    wiring: str = "direct"  # direct | plugboard (the Mark I's A-units) | hidden (a ReLU layer)
+    units: int = 0  # A-units or hidden units between retina and knobs (0 = the wiring's own)
 
     @property
     def scale(self) -> float:
@@ -42,6 +46,12 @@ class Config:
     def threshold_unit(self) -> bool:
         """The rule reads the bulb as a threshold unit: lit iff the weighted sum is above 0."""
         return _rule(self.rule).threshold_unit
+
+    @property
+    def n_inputs(self) -> int:
+        """Rows of the knob array: what the knobs weigh (pixels, A-units or hidden units),
+        then the bias."""
+        return n_inputs(self)
 
     def train_count(self, available: int) -> int:
         """How many of ``available`` training pictures a run uses (the subset switch)."""
@@ -55,7 +65,14 @@ class Config:
                 raise ValueError(f"{switch.name} {problem}")
         if self.activation == "softmax" and self.bulbs != 10:
             raise ValueError("softmax needs ten bulbs (bulbs=10): one bulb's softmax is always 1")
-        allowed = _rule(self.rule).activations
+        if self.wiring == "direct" and self.units:
+            raise ValueError("units counts the plugboard's A-units or the hidden layer's "
+                             f"units; direct wiring has none (got units={self.units})")
+        rule = _rule(self.rule)
+        if self.wiring not in rule.wirings:
+            raise ValueError(f"the {self.rule} procedure works with "
+                             f"{' or '.join(rule.wirings)} wiring, not {self.wiring}")
+        allowed = rule.activations
         if allowed is not None and self.activation not in allowed:
             raise ValueError(f"the {self.rule} procedure works with activation "
                              f"{' or '.join(allowed)}, not {self.activation}")
@@ -195,5 +212,15 @@ SWITCHES: dict[str, Switch] = {s.name: s for s in (
     Switch("seed", "Seed",
            "One seed for the random knobs and the picture order: same seed, same knobs",
            tuple((str(s), s) for s in range(10)), closed=False, kind=int, low=0),
+    Switch("wiring", "Wiring",
+           "What lies between the retina and the knobs: direct (each sensor to its own knob, "
+           "the tutorial's), plugboard (the Mark I of 1960: 20x20 photocells patched at random "
+           "into 512 association units), hidden (a trained layer of 100 ReLU units, decades "
+           "later)",
+           (("direct", "direct"), ("plugboard", "plugboard"), ("hidden", "hidden"))),
+    Switch("units", "Units",
+           "How many association units (plugboard, 512 if 0) or hidden units (hidden layer, "
+           "100 if 0) sit between the retina and the knobs",
+           (("the wiring's", 0), ("100", 100), ("512", 512)), closed=False, kind=int, low=0),
 )}
 assert set(SWITCHES) == set(_DEFAULTS), "every Config field is a switch in the table"

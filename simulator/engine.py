@@ -120,20 +120,23 @@ def make_targets(labels: np.ndarray, config: Config) -> np.ndarray:
 def init_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
     """Random knobs as Keras starts a Dense layer: Glorot-uniform weights, zero bias.
 
-    Returns (785, bulbs) float32.
+    Returns (n_in, bulbs) float32: (785, bulbs) with direct wiring.
     """
-    k = config.bulbs
-    limit = math.sqrt(6.0 / (N_PIXELS + k))
-    params = np.zeros((N_INPUTS, k), dtype=np.float32)
-    params[:N_PIXELS] = rng.uniform(-limit, limit, size=(N_PIXELS, k))
+    k, n_weights = config.bulbs, config.n_inputs - 1
+    limit = math.sqrt(6.0 / (n_weights + k))
+    params = np.zeros((n_weights + 1, k), dtype=np.float32)
+    params[:n_weights] = rng.uniform(-limit, limit, size=(n_weights, k))
     return params
 
 
-def check_params(params: np.ndarray, bulbs: int | None = None) -> np.ndarray:
-    """Validate a knob array at the boundary; returns it as float32 (785, k)."""
+def check_params(params: np.ndarray, bulbs: int | None = None,
+                 n_inputs: int = N_INPUTS) -> np.ndarray:
+    """Validate a knob array at the boundary; returns it as float32 (n_inputs, k): 785
+    rows with direct wiring (:attr:`Config.n_inputs` in general)."""
     params = np.asarray(params)
-    if params.ndim != 2 or params.shape[0] != N_INPUTS or params.shape[1] not in (1, 10):
-        raise ValueError(f"knobs must have shape (785, 1) or (785, 10), got {params.shape}")
+    if params.ndim != 2 or params.shape[0] != n_inputs or params.shape[1] not in (1, 10):
+        raise ValueError(f"knobs must have shape ({n_inputs}, 1) or ({n_inputs}, 10), "
+                         f"got {params.shape}")
     if bulbs is not None and params.shape[1] != bulbs:
         raise ValueError(f"knobs are for {params.shape[1]} bulb(s), the machine has {bulbs}")
     if not np.isfinite(params).all():
@@ -232,8 +235,8 @@ class Metrics:
 def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Config) -> Metrics:
     """Loss and accuracy of the knobs on input rows X (n, 785) float32 from
     :func:`prepare_inputs`: one matrix expression."""
-    if X.ndim != 2 or X.shape[1] != N_INPUTS:
-        raise ValueError(f"inputs must have shape (n, 785), got {X.shape}")
+    if X.ndim != 2 or X.shape[1] != len(params):
+        raise ValueError(f"inputs must have shape (n, {len(params)}), got {X.shape}")
     if len(X) != len(labels):
         raise ValueError(f"{len(X)} input rows but {len(labels)} labels")
     if len(X) == 0:
@@ -246,18 +249,24 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
 
 
 def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: int = 10_000,
-                     before_chunk=None) -> Metrics:
+                     before_chunk=None, hidden=None) -> Metrics:
     """:func:`evaluate` a chunk at a time: the one chunked scorer.
 
     ``source`` is either pictures, (n, 28, 28) or (n, 784) pixel values 0..255, prepared a
     chunk at a time into one reused buffer (so that the training set never exists as
-    float32), or input rows (n, 785) already prepared, scored in place. ``before_chunk``,
+    float32), or input rows (n, n_in) already prepared, scored in place (pictures reach
+    the knobs through the wiring: :func:`simulator.wiring.knob_rows`, with ``hidden`` the
+    hidden layer's weights for that wiring). ``before_chunk``,
     if given, is called before each chunk (the window's scorer waits there while a frame
     is drawn).
     """
     source = np.asarray(source)
-    prepared = source.ndim == 2 and source.shape[1] == N_INPUTS
-    if not prepared:
+    prepared = source.ndim == 2 and source.shape[1] == len(params) and (
+        source.dtype == np.float32 or config.wiring == "plugboard")  # A-units' 0/1 rows
+    wired = not prepared and config.wiring != "direct"
+    if wired:
+        from .wiring import knob_rows
+    elif not prepared:
         source = _check_images(source)
         X = np.empty((max(1, min(chunk, len(source))), N_INPUTS), np.float32)  # (chunk, 785)
     parts = []
@@ -265,8 +274,12 @@ def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: 
         if before_chunk is not None:
             before_chunk()
         b = min(chunk, len(source) - i)
-        rows = source[i : i + b] if prepared else fill_inputs(X[:b], source[i : i + b],
-                                                                 config.scale)
+        if prepared:
+            rows = source[i : i + b].astype(np.float32, copy=False)
+        elif wired:
+            rows = knob_rows(config, source[i : i + b], hidden)
+        else:
+            rows = fill_inputs(X[:b], source[i : i + b], config.scale)
         parts.append(evaluate(params, rows, labels[i : i + b], config))
     return combine_metrics(parts)
 
@@ -392,6 +405,29 @@ def _softmax_chain(d, a, t):  # Jacobian-vector product: a * (d - sum(d * a))
     _mul(d, a, d)
 
 
+_ONE_MINUS_B1, _ONE_MINUS_B2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
+_EPS32 = np.float32(ADAM_EPS)
+
+
+def adam_move(g, m, v, u, steps: int, lr: float) -> None:
+    """Adam's move for the gradient g at step ``steps`` (from 1), written into u, with the
+    moments m and v updated; all float32 arrays of one shape, in place. The caller takes u
+    from the knobs. Keras's float32 arithmetic, in Keras's order (the roundings matter to a
+    saturated sigmoid: see the module's docstring)."""
+    alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
+    _sub(g, m, u)  # m += (1 - b1) (g - m)
+    _mul(u, _ONE_MINUS_B1, u)
+    _add(m, u, m)
+    np.square(g, u)  # v += (1 - b2) (g^2 - v)
+    _sub(u, v, u)
+    _mul(u, _ONE_MINUS_B2, u)
+    _add(v, u, v)
+    np.sqrt(v, u)  # the move: alpha m / (sqrt(v) + eps)
+    _add(u, _EPS32, u)
+    _div(m, u, u)
+    _mul(u, alpha, u)  # a Python float: NumPy keeps float32
+
+
 def descent_direction(params, X, labels, config: Config) -> np.ndarray:
     """The way gradient descent would turn each knob on these pictures: -dL/dparams.
 
@@ -445,9 +481,15 @@ class Trainer(EpochBookkeeping):
     config : the switches; validated here.
     images : (n, 28, 28) uint8 training pictures (pixel values 0..255).
     labels : (n,) digit labels.
-    params : (785, k) float32 knobs, shared and modified in place; None for fresh
-        knobs (:meth:`fresh_knobs`: random from ``config.seed``).
+    params : (n_in, k) float32 knobs ((785, k) with direct wiring), shared and modified
+        in place; None for fresh knobs (:meth:`fresh_knobs`: random from ``config.seed``).
+
+    With the plugboard's wiring the knobs weigh the association units' 0/1 outputs
+    (:mod:`simulator.wiring`), fired once for all the training pictures: the same loop
+    then trains them, on (n, 513) rows instead of (n, 785).
     """
+
+    hidden = None  # the hidden layer's weights (only a trainer of that wiring has one)
 
     per_picture = False  # steps are pictures, not batches (the window's narration)
 
@@ -460,7 +502,15 @@ class Trainer(EpochBookkeeping):
             raise ValueError("no training pictures")
         n = config.train_count(len(images))
         self.labels = np.asarray(labels[:n])
-        if self.batch_size <= SMALL_BATCH:
+        self.input_scale = config.scale  # pixel -> knob input (A-units: 0/1 already)
+        if config.wiring == "plugboard":
+            from .wiring import plugboard_of
+
+            self.input_scale = 1.0
+            self.rows = plugboard_of(config).rows(images[:n])  # (n, units + 1) uint8
+            if self.batch_size > SMALL_BATCH:
+                self.rows = self.rows.astype(np.float32)
+        elif self.batch_size <= SMALL_BATCH:
             # Random small batches: gather uint8 rows (a quarter of float32's memory
             # traffic, the costliest part of a step) and convert them per batch.
             self.rows = _pixel_rows(images[:n], config.scale)  # (n, 785) uint8
@@ -472,7 +522,7 @@ class Trainer(EpochBookkeeping):
         self.rng = np.random.default_rng(config.seed)
         if params is None:
             params = self.fresh_knobs(config, self.rng)
-        self.params = check_params(params, config.bulbs)
+        self.params = check_params(params, config.bulbs, config.n_inputs)
         self.epoch = 0  # finished epochs
         self.position = 0  # pictures done in the epoch under way
         self.order = None  # this epoch's shuffled picture order, (n,) int64
@@ -488,7 +538,7 @@ class Trainer(EpochBookkeeping):
         B, k = min(self.batch_size, self.n_train), self.config.bulbs
         whole_in_place = self.batch_size > SMALL_BATCH and B == self.n_train
         # (B, 785) the batch's inputs, unless a large batch reads every row in place
-        self._xb = np.empty((1 if whole_in_place else B, N_INPUTS), np.float32)
+        self._xb = np.empty((1 if whole_in_place else B, len(self.params)), np.float32)
         self._yb, self._z, self._a, self._d, self._t = (
             np.empty((B, k), np.float32) for _ in range(5)
         )
@@ -537,15 +587,14 @@ class Trainer(EpochBookkeeping):
                 arr[:, 0] for arr in (yb_full, z_full, a_full, d_full, t_full)
             )
         B, n_train = len(xb_full), self.n_train
-        rb_full = np.empty((B, N_INPUTS), np.uint8) if rows.dtype == np.uint8 else None
+        rb_full = np.empty((B, rows.shape[1]), np.uint8) if rows.dtype == np.uint8 else None
         dot = np.dot
         adam = config.optimizer == "adam"
-        delta = make_output_delta(config, input_scale=config.scale)
+        delta = make_output_delta(config, input_scale=self.input_scale)
         lr = config.lr
         # Adam exactly as Keras computes it in float32: a saturated sigmoid's gradients are
         # tiny, and whether it ever recovers hangs on these roundings (see the README).
-        one_minus_b1, one_minus_b2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
-        eps, lr32 = np.float32(ADAM_EPS), np.float32(lr)
+        lr32 = np.float32(lr)
 
         def batch_gradient(idx):
             b = len(idx)
@@ -588,18 +637,7 @@ class Trainer(EpochBookkeeping):
                 _mul(g, lr32, u)
                 _sub(params, u, params)
                 return
-            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
-            _sub(g, m, u)  # m += (1 - b1) (g - m)
-            _mul(u, one_minus_b1, u)
-            _add(m, u, m)
-            np.square(g, u)  # v += (1 - b2) (g^2 - v)
-            _sub(u, v, u)
-            _mul(u, one_minus_b2, u)
-            _add(v, u, v)
-            np.sqrt(v, u)  # params -= alpha m / (sqrt(v) + eps)
-            _add(u, eps, u)
-            _div(m, u, u)
-            _mul(u, alpha, u)  # a Python float: NumPy keeps float32
+            adam_move(g, m, v, u, steps, lr)
             _sub(params, u, params)
 
         return gd_step
@@ -636,7 +674,7 @@ class RosenblattTrainer(Trainer):
 
     @staticmethod
     def fresh_knobs(config: Config, rng: np.random.Generator) -> np.ndarray:
-        return np.zeros((N_INPUTS, config.bulbs), np.float32)
+        return np.zeros((config.n_inputs, config.bulbs), np.float32)
 
     @property
     def batch_size(self) -> int:
@@ -648,7 +686,7 @@ class RosenblattTrainer(Trainer):
     def _picture_step(self, idx: np.ndarray) -> None:
         i = idx[0]
         x, lr = self._xb[0], self.config.lr
-        np.multiply(self.rows[i], np.float32(self.config.scale), out=x)  # (785,) float32
+        np.multiply(self.rows[i], np.float32(self.input_scale), out=x)  # (n_in,) float32
         self.steps += 1
         if self.config.bulbs == 1:
             lit = threshold_lit(float(x @ self.params[:, 0]))

@@ -34,6 +34,7 @@ import sys
 import textwrap
 
 from .config import SWITCHES, Config
+from .dims import A_THRESHOLD, CONNECTIONS, N_PHOTOCELLS, PHOTOCELL_ON, WIRING_STREAM, n_units
 
 # The loss names Keras knows these losses by (keras.losses.get accepts each).
 _LOSS_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
@@ -65,7 +66,10 @@ def keras_code(config: Config) -> str:
     add("# MNIST: 60,000 training pictures and 10,000 test pictures, 28x28 pixels of 0..255")
     add("(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()")
     add("")
-    if c.inputs == "unit":
+    if c.wiring == "plugboard":
+        for line in _plugboard(c):
+            add(line)
+    elif c.inputs == "unit":
         add("# inputs scaled: each pixel divided by 255, into 0..1 (the course's next lesson)")
         add('x_train = x_train.astype("float32") / 255.0')
         add('x_test = x_test.astype("float32") / 255.0')
@@ -99,8 +103,17 @@ def keras_code(config: Config) -> str:
         add("")
         add("")
     add("model = keras.Sequential([")
-    add("    keras.Input(shape=(28, 28)),  # the retina: 28x28 light sensors")
-    add("    layers.Flatten(),  # 784 inputs, each sensor with its own knob")
+    units = n_units(c)
+    if c.wiring == "plugboard":
+        add(f"    keras.Input(shape=({units},)),  # the association units' outputs, 0 or 1")
+    else:
+        add("    keras.Input(shape=(28, 28)),  # the retina: 28x28 light sensors")
+    if c.wiring == "hidden":
+        add("    layers.Flatten(),  # 784 inputs")
+        add(f'    layers.Dense({units}, activation="relu"),  # the hidden layer: {units} '
+            "units, trained too")
+    elif c.wiring == "direct":
+        add("    layers.Flatten(),  # 784 inputs, each sensor with its own knob")
     add(f"    {_dense(c)}")
     add("])")
     if rule == "rosenblatt":
@@ -171,6 +184,41 @@ def _header(c: Config) -> list[str]:
     else:
         return lines
     return [*lines, "#", *textwrap.wrap(note, 88, initial_indent="# ", subsequent_indent="# ")]
+
+
+def _plugboard(c: Config) -> list[str]:
+    """NumPy lines that wire the pictures through the Mark I's plugboard, exactly as the
+    machine does (:mod:`simulator.wiring`, the same random cords for the same seed)."""
+    units = n_units(c)
+    note = (f"The Mark I's plugboard is fixed wiring, not trained, so it is made here in "
+            f"NumPy before Keras sees the pictures: {N_PHOTOCELLS} photocells (each 28x28 "
+            f"picture resampled to 20x20 by area, a photocell lit above half brightness), "
+            f"{units} association units, each patched at random to {CONNECTIONS} photocells "
+            f"by +1 or -1 cords, firing when its sum reaches {A_THRESHOLD}. The knobs weigh "
+            "the units' outputs. These are the machine's own cords for this seed.")
+    return [
+        *textwrap.wrap(note, 88, initial_indent="# ", subsequent_indent="# "),
+        f"cords_rng = np.random.default_rng(({WIRING_STREAM:#x}, {c.seed}))",
+        f"cells = cords_rng.integers(0, {N_PHOTOCELLS}, size=({units}, {CONNECTIONS}))",
+        f"signs = cords_rng.choice(np.array([-1, 1], np.int8), size=({units}, {CONNECTIONS}))",
+        f'cords = np.zeros(({N_PHOTOCELLS}, {units}), "float32")  # photocell -> unit: +1, -1',
+        f"np.add.at(cords, (cells, np.arange({units})[:, None]), signs)",
+        "area = np.zeros((20, 28))  # how much of pixel j photocell row i covers",
+        "for i in range(20):",
+        "    for j in range(28):",
+        "        area[i, j] = max(0.0, min((i + 1) * 1.4, j + 1) - max(i * 1.4, j))",
+        'area = (area / area.sum(axis=1, keepdims=True)).astype("float32")',
+        "",
+        "",
+        "def plugboard(pictures):",
+        "    \"\"\"Pictures (n, 28, 28) of 0..255 -> the association units' outputs, 0 or 1.\"\"\"",
+        '    light = area @ pictures.astype("float32") @ area.T  # (n, 20, 20)',
+        f"    photocells = (light > {PHOTOCELL_ON}).reshape(len(pictures), {N_PHOTOCELLS})",
+        f'    return (photocells.astype("float32") @ cords >= {A_THRESHOLD}).astype("float32")',
+        "",
+        "",
+        "x_train, x_test = plugboard(x_train), plugboard(x_test)",
+    ]
 
 
 def _perceptron_criterion(c: Config) -> list[str]:

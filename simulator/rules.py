@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .engine import RosenblattTrainer, Trainer
+from .hidden import HiddenTrainer
 from .trial import TrialAndError
 
 
@@ -25,6 +26,7 @@ class Rule:
     threshold_unit: bool = False  # it reads the bulb as lit iff the weighted sum is above 0
     step_word: str = "batch"  # what one of its steps is
     activations: tuple[str, ...] | None = None  # the bulb outputs it can work with (None: all)
+    wirings: tuple[str, ...] = ("direct",)  # the wirings it can train (simulator.wiring)
 
     @property
     def per_picture(self) -> bool:
@@ -44,10 +46,22 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          "picture at a time; the knobs move, by the whole picture, only when the bulb is "
          "wrong.",
          RosenblattTrainer, 1.0,
-         switches=("lr", "inputs", "subset", "digit", "bulbs", "seed", "epochs"),
-         threshold_unit=True, step_word="picture"),
+         switches=("lr", "inputs", "subset", "digit", "bulbs", "seed", "epochs", "wiring",
+                   "units"),
+         threshold_unit=True, step_word="picture", wirings=("direct", "plugboard")),
     Rule("gd", "Gradient descent",
          "The engine: mini-batches of pictures; the loss's gradient turns every knob a little "
          "(the tutorial's Keras model, in NumPy).",
-         Trainer, 0.001),
+         Trainer, 0.001, wirings=("direct", "plugboard", "hidden")),
 )}
+
+
+def make_trainer(config, images, labels, params=None, hidden=None):
+    """The trainer for these switches: the rule's, or, with a hidden layer, the one that
+    trains both layers (:class:`simulator.hidden.HiddenTrainer`). ``params`` (and
+    ``hidden``) are shared and turned in place; None for the seed's fresh start."""
+    if config.wiring == "hidden":
+        return HiddenTrainer(config, images, labels, params, hidden)
+    if hidden is not None:
+        raise ValueError(f"{config.wiring} wiring has no hidden layer to train")
+    return RULES[config.rule].trainer(config, images, labels, params)

@@ -32,7 +32,6 @@ else is refused.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 
@@ -41,7 +40,7 @@ import numpy as np
 from . import engine
 from .config import Config
 from .dims import N_INPUTS
-from .engine import ADAM_B1, ADAM_B2, ADAM_EPS, GUARD_EVERY, SMALL_BATCH, Metrics, TrainingDiverged
+from .engine import GUARD_EVERY, SMALL_BATCH, Metrics, TrainingDiverged
 
 MAX_SEEDS = 1000  # a spread is N runs in memory at once; more than this is a mistake
 
@@ -54,6 +53,8 @@ def check_config(config: Config) -> Config:
                          f"{config.rule} rule")
     if config.bulbs != 1:
         raise ValueError("spread seeds trains one bulb only (bulbs 1), not ten bulbs")
+    if config.wiring != "direct":
+        raise ValueError(f"spread seeds trains direct wiring only, not {config.wiring}")
     if config.batch_size > SMALL_BATCH:
         raise ValueError(f"spread seeds takes batch sizes up to {SMALL_BATCH}, "
                          f"got {config.batch_size}")
@@ -227,11 +228,9 @@ class SeedSpread(engine.EpochBookkeeping):
                 t_full.T, z_full[:, :, None], d_full[:, :, None])
         delta = engine.make_output_delta(config, input_scale=config.scale)
         adam, lr = config.optimizer == "adam", config.lr
-        # Adam exactly as the engine (and Keras) computes it in float32, op for op
-        one_minus_b1, one_minus_b2 = np.float32(1 - ADAM_B1), np.float32(1 - ADAM_B2)
-        eps, lr32 = np.float32(ADAM_EPS), np.float32(lr)
-        _mul, _add, _sub, _div = np.multiply, np.add, np.subtract, np.divide
-        sqrt, square = np.sqrt, np.square
+        # Adam exactly as the engine (and Keras) computes it in float32: engine.adam_move
+        lr32 = np.float32(lr)
+        _mul, _sub = np.multiply, np.subtract
 
         def gd_step(s):
             b = min(B, n_train - s)
@@ -253,18 +252,7 @@ class SeedSpread(engine.EpochBookkeeping):
                 _mul(g, lr32, u)
                 _sub(knobs, u, knobs)
                 return
-            alpha = lr * math.sqrt(1 - ADAM_B2**steps) / (1 - ADAM_B1**steps)
-            _sub(g, m, u)  # m += (1 - b1) (g - m)
-            _mul(u, one_minus_b1, u)
-            _add(m, u, m)
-            square(g, u)  # v += (1 - b2) (g^2 - v)
-            _sub(u, v, u)
-            _mul(u, one_minus_b2, u)
-            _add(v, u, v)
-            sqrt(v, u)  # knobs -= alpha m / (sqrt(v) + eps)
-            _add(u, eps, u)
-            _div(m, u, u)
-            _mul(u, alpha, u)  # a Python float: NumPy keeps float32
+            engine.adam_move(g, m, v, u, steps, lr)
             _sub(knobs, u, knobs)
 
         return gd_step

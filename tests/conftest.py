@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+# One BLAS thread, as the window runs (simulator.launch): the machine trains on the main
+# thread while its scorer works in another, and OpenBLAS's spinning threads would fight them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import socket  # noqa: E402
 from pathlib import Path  # noqa: E402

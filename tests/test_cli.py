@@ -77,7 +77,7 @@ def test_save_then_load_gives_the_same_knobs(capsys, mnist_dir, tmp_path):
     _, first, _, _ = train(capsys, "--data", str(mnist_dir), "--epochs", "1", "--subset",
                            "2000", "--bulbs", "10", "--activation", "softmax", "--loss", "ce",
                            "--save", str(path), "--json")
-    params, config = storage.load_knobs(path)
+    params, config, _ = storage.load_knobs(path)
     assert config.bulbs == 10 and config.subset == 2000
     # switches come back with the knobs: no --bulbs needed to evaluate them again
     _, again, _, _ = train(capsys, "--data", str(mnist_dir), "--load", str(path),
@@ -132,10 +132,11 @@ def test_knob_files_are_written_atomically_and_checked(tmp_path):
     params = engine.init_knobs(config, np.random.default_rng(0))
     path = storage.save_knobs(tmp_path / "k.npz", params, config)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.json", "k.npz"]
-    loaded, loaded_config = storage.load_knobs(path)
+    loaded, loaded_config, _ = storage.load_knobs(path)
     assert loaded.tobytes() == params.tobytes() and loaded_config == config
     np.savez(tmp_path / "bad.npz", weights=np.zeros((783, 1)), bias=np.zeros(1))
-    with pytest.raises(storage.KnobFileError, match=r"bad.npz: weights must be .* \(783, 1\)"):
+    with pytest.raises(storage.KnobFileError,
+                       match=r"bad.npz: weights hold 783 knobs per bulb, not the retina.s 784"):
         storage.load_knobs(tmp_path / "bad.npz")
     np.savez(tmp_path / "nan.npz", weights=np.full((784, 1), np.nan), bias=np.zeros(1))
     with pytest.raises(storage.KnobFileError, match="NaN"):
@@ -156,7 +157,7 @@ def test_a_knob_file_name_means_the_same_file_to_save_and_load(tmp_path, monkeyp
     params = engine.init_knobs(config, np.random.default_rng(0))
     saved = storage.save_knobs("~/mine", params, config)
     assert saved == tmp_path / "mine.npz"
-    loaded, _ = storage.load_knobs("~/mine")
+    loaded, _, _ = storage.load_knobs("~/mine")
     assert loaded.tobytes() == params.tobytes()
 
 

@@ -20,6 +20,7 @@ import pytest
 from simulator import keras_code as kc
 from simulator.config import Config
 from simulator.keras_code import changed_lines, keras_code
+from simulator.wiring import Plugboard, n_units
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,12 +58,13 @@ MODEL_METHODS = {
 }
 KERAS_LOSSES = {"mean_squared_error", "mean_absolute_error", "binary_crossentropy",
                 "categorical_crossentropy"}
-KERAS_ACTIVATIONS = {"sigmoid", "softmax"}
+KERAS_ACTIVATIONS = {"sigmoid", "softmax", "relu"}
 KERAS_INITIALIZERS = {"zeros"}
 # ---- allow-list end
 
 IMPORTS = {"import numpy as np", "import keras", "from keras import layers"}
-NUMPY_CALLS = {"np.mean", "np.bincount"}
+NUMPY_CALLS = {"np.mean", "np.bincount", "np.random.default_rng", "np.zeros", "np.add.at",
+               "np.arange", "np.array", "np.int8"}
 RULE_LR = {"gd": 0.001, "rosenblatt": 1.0, "trial": 0.1}
 
 
@@ -87,6 +89,10 @@ VARIED = [
     Config(lr=1e-4), Config(lr=10.0, optimizer="sgd"), Config(lr=0.02), Config(seed=123),
     Config(rule="trial", lr=0.5, subset=20, activation="none", inputs="raw"),
     *(Config(digit=d) for d in range(10)),
+    Config(wiring="plugboard"), Config(wiring="plugboard", rule="rosenblatt", lr=1.0, bulbs=10,
+                                       seed=3, units=64),
+    Config(wiring="hidden"), Config(wiring="hidden", bulbs=10, activation="softmax", loss="ce",
+                                    units=32, inputs="raw"),
 ]
 CONFIGS = COMBINATIONS + VARIED
 
@@ -239,13 +245,15 @@ def test_code_runs_against_a_stand_in_keras(config, monkeypatch, capsys):
     calls, ns = run_with_stand_in(keras_code(config), monkeypatch)
     c = config
     assert calls["keras.utils.set_random_seed"] == [((c.seed,), {})]
-    (dense_args, dense_kw), = calls["keras.layers.Dense"]
+    *hidden, (dense_args, dense_kw) = calls["keras.layers.Dense"]
+    assert hidden == ([((n_units(c),), {"activation": "relu"})] if c.wiring == "hidden" else [])
     assert dense_args == (c.bulbs,)
     if c.rule == "rosenblatt":
         assert dense_kw == {"activation": None, "kernel_initializer": "zeros"}
     else:
         assert dense_kw == {"activation": None if c.activation == "none" else c.activation}
-    assert calls["keras.Input"] == [((), {"shape": (28, 28)})]
+    shape = (n_units(c),) if c.wiring == "plugboard" else (28, 28)
+    assert calls["keras.Input"] == [((), {"shape": shape})]
     _, compiled = calls["model.compile"]
     optimizer, loss, (metric,) = compiled["optimizer"], compiled["loss"], compiled["metrics"]
     wanted_optimizer = "SGD" if c.rule == "rosenblatt" or c.optimizer == "sgd" else "Adam"
@@ -266,16 +274,22 @@ def test_code_runs_against_a_stand_in_keras(config, monkeypatch, capsys):
         assert metric == ("keras.metrics.BinaryAccuracy", (), {"threshold": threshold})
     (x, y), fitted = calls["model.fit"]
     n = min(c.subset, 50) if c.subset else 50
-    assert x.shape == (n, 28, 28) and x.dtype == np.float32
+    assert x.shape == (n, *shape) and x.dtype == np.float32
     assert y.shape == ((n,) if c.bulbs == 1 else (n, 10)) and y.dtype == np.float32
-    pictures = _tiny_mnist()[0][0][:n].astype(np.float32)
-    np.testing.assert_array_equal(x, pictures / 255.0 if c.inputs == "unit" else pictures)
+    pictures = _tiny_mnist()[0][0][:n]
+    if c.wiring == "plugboard":  # the code's plugboard fires as the machine's, cord for cord
+        wanted = Plugboard(n_units(c), c.seed).fire(pictures).astype(np.float32)
+        assert 0 < wanted.mean() < 1
+    else:
+        pictures = pictures.astype(np.float32)
+        wanted = pictures / 255.0 if c.inputs == "unit" else pictures
+    np.testing.assert_array_equal(x, wanted)
     labels = np.arange(n) % 10
     np.testing.assert_array_equal(y, labels == c.digit if c.bulbs == 1 else np.eye(10)[labels])
     assert fitted["epochs"] == (c.epochs or 100)
     assert fitted["batch_size"] == (1 if c.rule == "rosenblatt" else c.batch_size)
     x_test, y_test = fitted["validation_data"]
-    assert x_test.shape == (30, 28, 28) and len(y_test) == 30
+    assert x_test.shape == (30, *shape) and len(y_test) == 30
     out = capsys.readouterr().out
     assert "test loss 0.2500, test accuracy 75.00%" in out
     assert (f"never a {c.digit}: 90.00%" if c.bulbs == 1 else

@@ -326,7 +326,7 @@ def test_export_knobs_loads_back(tmp_path, bulbs):
         for which in (run, listed):
             path = store.export_knobs(which, epoch, tmp_path / f"epoch{epoch}")
             assert path == tmp_path / f"epoch{epoch}.npz"
-            params, loaded_config = load_knobs(path)
+            params, loaded_config, _ = load_knobs(path)
             assert params.tobytes() == expected.tobytes()
             assert loaded_config == config
     meta = json.loads((tmp_path / "epoch2.json").read_text())

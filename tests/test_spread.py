@@ -220,8 +220,8 @@ def test_seeds_json_is_one_summary_per_seed_equal_to_single_runs(capsys, mnist_d
         for h_many, h_one in zip(summary["history"], one["history"], strict=True):
             for key in ("train_accuracy", "test_accuracy", "train_loss", "test_loss"):
                 assert h_many[key] == pytest.approx(h_one[key], rel=1e-6, abs=1e-12), key
-        knobs, config = storage.load_knobs(tmp_path / f"k-seed{seed}.npz")
-        single, _ = storage.load_knobs(tmp_path / f"single{seed}.npz")
+        knobs, config, _ = storage.load_knobs(tmp_path / f"k-seed{seed}.npz")
+        single, _, _ = storage.load_knobs(tmp_path / f"single{seed}.npz")
         assert knobs.tobytes() == single.tobytes() and config.seed == seed
 
 
