@@ -1,0 +1,97 @@
+"""Render the ten bulbs' screenshots for docs/: the ten small boards after a few epochs, and
+the scoreboard's confusion matrix with the commonest confusion's pictures on the retina.
+
+    python tools/board_screenshots.py --data ../shared/mnist [--size 1280x800] [--out docs]
+        [--epochs 5]
+
+Ten bulbs (softmax, cross-entropy) are trained for real on full MNIST with gradient descent,
+in a state folder of its own (nothing of yours is touched). Prints what each shot shows.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ["PERCEPTRON_STATE_DIR"] = tempfile.mkdtemp(prefix="perceptron-shots-")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+
+from simulator import intents as I  # noqa: E402
+from simulator import scoreboard, words  # noqa: E402
+from simulator.app import App, Options  # noqa: E402
+
+
+def settle(app, frames=60):
+    app.machine.evaluator.wait()
+    app.options.pace = True  # real frames: the scorer works between them
+    for _ in range(frames):
+        app.frame()
+    app.options.pace = False
+    app.machine.note = None  # no message box over the charts
+    app.frame()
+
+
+def shot(app, out: Path, name: str, size) -> Path:
+    path = out / f"{name}-{size[0]}x{size[1]}.png"
+    pygame.image.save(app.window, path)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
+    ap.add_argument("--out", default="docs")
+    ap.add_argument("--size", default="1280x800")
+    ap.add_argument("--epochs", type=int, default=5)
+    args = ap.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False,
+                      record_runs=False))
+    while app.loader is not None:
+        app.frame()
+    m = app.machine
+    for name, value in (("bulbs", 10), ("activation", "softmax"), ("loss", "ce")):
+        app.apply(I.SetSwitch(name, value))
+    app.apply(I.SetMode("gd"))
+    m.play(epochs=args.epochs)
+    while m.playing:
+        app.frame()
+    settle(app)
+
+    # a test picture the machine reads right, its bulb's board on the big board
+    X = m.X_test
+    said = scoreboard.answers(m.params, X, m.config)
+    right = np.flatnonzero((said == m.data.test_labels) & (m.data.test_labels == 3))
+    i = int(right[0])
+    m.pictures.picture = m.pictures.test_picture(i)
+    app.apply(I.SetSwitch("digit", int(said[i])))
+    settle(app)
+    path = shot(app, out, "ten-bulbs", size)
+    print(f"{path}: {len(m.history)} epochs, {m.history[-1]['test_acc']:.2%} on the test set; "
+          f"test picture {i + 1} ({m.data.test_labels[i]}), read as {said[i]}")
+
+    # the scoreboard, the commonest confusion's pictures on the retina
+    app.apply(I.ToggleView("scoreboard"))
+    settle(app, 10)
+    board = app.face_state().scoreboard
+    counts = board.counts.copy()
+    np.fill_diagonal(counts, 0)
+    t, a = (int(v) for v in np.unravel_index(np.argmax(counts), counts.shape))
+    app.apply(I.SetPictureFilter(scoreboard.cell_filter(10, t, a), toggle=True))
+    app.apply(I.SetSwitch("digit", a))
+    settle(app, 10)
+    path = shot(app, out, "scoreboard", size)
+    print(f"{path}: {board.accuracy:.2%} right; pictures: "
+          f"{words.filter_label(m.picture_filter, m.config.digit)} ({counts[t, a]})")
+    m.bench.close()
+
+
+if __name__ == "__main__":
+    main()
