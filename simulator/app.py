@@ -39,6 +39,7 @@ from .lesson_actions import LessonActions  # noqa: E402
 from .runs import RunStore  # noqa: E402
 from .window_face import FaceComposer  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
+from .wiring import board_grid, n_units  # noqa: E402
 
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
@@ -157,14 +158,21 @@ class App:
         dt, self.timings.last_tick = now - self.timings.last_tick, now
         return min(dt, 0.25)
 
+    def _wiring_to_face(self) -> None:
+        m, c = self.machine, self.machine.config
+        wired = None if c.wiring == "direct" else (c.wiring, board_grid(n_units(c)))
+        self.face.wiring(wired, m.knobs.bias_index)
+
     def frame(self, events: list | None = None) -> None:
         """One turn of the loop. `events` (tests) are handled after the queue's."""
         dt = self._tick()
         t0 = time.perf_counter()
         queue = pygame.event.get() + list(events or [])
+        self._wiring_to_face()
         for event in queue:
             for intent in self.route(event):
                 self.apply(intent)
+        self._wiring_to_face()  # a switch (or a file) may have rewired it just now
         self._poll_loader()
         m = self.machine
         m.poll()
@@ -332,8 +340,11 @@ class App:
     def _on_SetPictureFilter(self, it):
         m, which = self.machine, it.which
         if which == "next":
-            which = PICTURE_FILTERS[(PICTURE_FILTERS.index(m.picture_filter) + 1)
-                                    % len(PICTURE_FILTERS)]
+            now = m.picture_filter
+            i = PICTURE_FILTERS.index(now) if now in PICTURE_FILTERS else -1  # (a cell: -1)
+            which = PICTURE_FILTERS[(i + 1) % len(PICTURE_FILTERS)]
+        elif it.toggle and which == m.picture_filter:
+            which = "all"  # a scoreboard's count clicked again lets every picture through
         m.set_picture_filter(which)
         if m.note is None or m.note.kind != "no_match" or m.clock() - m.note.time > 0.05:
             self.say(f"Pictures: {words.filter_label(m.picture_filter, m.config.digit)}")
@@ -358,7 +369,12 @@ class App:
 
     def _on_SetSwitch(self, it):
         m = self.machine
-        if m.set_switch(it.name, it.value) and it.name not in ("bulbs", "seed"):
+        if it.name == "digit" and m.config.bulbs == 10:  # a board of ten bulbs made the big one
+            if m.set_switch(it.name, it.value):
+                self.say(f"The {it.value}-bulb's knobs are on the big board: turn them by hand")
+            return
+        if m.set_switch(it.name, it.value) and it.name not in ("bulbs", "seed", "wiring",
+                                                                "units"):
             switch = SWITCHES[it.name]
             self.say(f"{switch.label}: {switch.shown(it.value)}" + ("" if it.name == "epochs" else
                                             " (the charts start a new run; the knobs stay)"))
@@ -395,12 +411,17 @@ class App:
             self.window = pygame.display.set_mode((w, h), pygame.RESIZABLE)
         self.layout_changed()
 
+    def face_views(self) -> frozenset:
+        """The views laid out: those shown, and the small boards when there are ten bulbs."""
+        return frozenset(self.views) | ({"boards"} if self.machine.config.bulbs == 10 else set())
+
     def layout_changed(self) -> None:
         """The window's size or its shown views changed: lay everything out anew."""
         size = self.window.get_size()
         self.face.cancel()
         old = self.layout
-        self.layout = view.compute_layout(size, frozenset(self.views))
+        self._laid_out = self.face_views()
+        self.layout = view.compute_layout(size, self._laid_out)
         self.face.layout = self.layout
         if (self.layout.panel, self.layout.scale) == (old.panel, old.scale) and \
                 self.manager.window_resolution == size:
@@ -427,6 +448,8 @@ class App:
 
     def render(self) -> None:
         """Draw the whole machine onto the window surface (the view does the drawing)."""
+        if self.face_views() != getattr(self, "_laid_out", frozenset()):
+            self.layout_changed()  # ten bulbs came or went (a switch, a file, a lesson)
         self._drawn = self.face_state()
         view.draw_machine(self.window, self.layout, self._drawn, view.THEME, ui=self.manager)
 

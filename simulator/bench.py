@@ -56,6 +56,8 @@ class Bench:
         if self.current is not None and self.current.knobs:
             m.record.new_run()
         self.end()
+        if m.config.wiring != "direct":  # the bench keeps the retina's knobs (direct wiring)
+            return
         self.begin(m, m.mode)
         self._chart_runs[m.record.run] = self.current.id
 

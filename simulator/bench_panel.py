@@ -12,7 +12,10 @@ from . import intents as I
 VIEWS = {"strip": ("Raw outputs", "The raw outputs and weighted sums of ten test pictures "
                    "(the tutorial's predict on ten pictures): values outside 0..1 stand out"),
          "histogram": ("Sum histogram", "The weighted sums of all 10,000 test pictures, 5s and "
-                       "others, with the threshold and the ranges where a sigmoid is flat")}
+                       "others, with the threshold and the ranges where a sigmoid is flat"),
+         "scoreboard": ("Scoreboard", "Every test picture's outcome, counted: hits, misses, "
+                        "false alarms, correct rejections (ten bulbs: which digit was read as "
+                        "which); click a count to browse its pictures")}
 SPREAD_N = 10
 
 
@@ -32,7 +35,7 @@ def build_bench_page(panel, state, lay) -> None:
         panel.labels[f"bench:note{i}"] = note
         panel.elements[f"bench:note{i}"] = note
     head("Runs (selected: on the charts)")
-    below = 2 * lay.pitch + lay.head_h + 2 * lay.pitch + 6
+    below = 2 * lay.pitch + lay.head_h + 3 * lay.pitch + 6
     list_h = max(3 * lay.row_h, lay.rect.bottom - round(12 * panel.scale) - lay.y - below)
     (rl,) = row(1, h=list_h)
     lay.y += 6
@@ -53,7 +56,7 @@ def build_bench_page(panel, state, lay) -> None:
     panel._button("bench:knobs", rk, "Knobs", "Export the run's last knobs as a knob file "
                   "(the command line's .npz) beside the knob file")
     head("Clues on screen")
-    rv = row(1, 1)
+    rv = row(1, 1) + row(1)  # the clues, two by two
     for (name, (text, tip)), rect in zip(VIEWS.items(), rv, strict=True):
         on = "on" if name in state.views else "off"
         panel._button(f"bench:view:{name}", rect, f"{text}: {on}", tip)

@@ -13,7 +13,11 @@ import pygame
 
 from . import intents as I
 from .dims import BIAS, SIDE
+from .scoreboard import cell_filter
 from .view import knob_at, retina_grid
+from .view.boards import board_slot_at
+from .view.scoreboard import scoreboard_target_at
+from .view.wiring import wired_knob_at
 
 PIXELS_PER_NOTCH = 4  # a drag of 4 px turns a knob one notch (a tenth of full scale)
 BRUSH_CYCLE = (None, "raise", "lower", "zero")
@@ -38,6 +42,8 @@ SHORTCUTS = [
     ("G", "ghost needles: the way gradient descent would turn"),
     ("Draw on the retina", "your own digit (right button erases)"),
     ("C", "clear the retina"),
+    ("Click a small board", "ten bulbs: its knobs on the big board"),
+    ("Click a scoreboard count", "browse its pictures (again: all pictures)"),
     ("Ctrl+S / Ctrl+O", "save / load the knobs (path in the panel)"),
     ("[ / ]", "rewind the knobs one epoch back / forth (or click an epoch on the charts)"),
     ("F2 / F3", "the lesson, chapter by chapter / the Bench (runs, seeds, clues)"),
@@ -61,6 +67,17 @@ class FaceInput:
         self.selected: int | None = None
         self.hover: int | None = None
         self._drag: dict | None = None
+        self.wired: tuple | None = None  # (kind, (rows, cols)): a wiring fills the board
+        self.bias_index = BIAS
+
+    def wiring(self, wired: tuple | None, bias_index: int) -> None:
+        """The machine's wiring this frame: None (direct), or the wiring's kind and the grid
+        of its knob board; and the bias knob's index (784 with direct wiring, after the
+        units' knobs otherwise)."""
+        if wired != self.wired or bias_index != self.bias_index:
+            self.selected = self.hover = None
+            self.cancel()
+        self.wired, self.bias_index = wired, bias_index
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -71,13 +88,26 @@ class FaceInput:
         return int(mod)
 
     def target_at(self, pos) -> tuple[str, object] | None:
-        """('knob', index) | ('bias', 784) | ('retina', (row_f, col_f)) under `pos`."""
+        """('knob', index) | ('bias', 784) | ('retina', (row_f, col_f)) | ('board', digit)
+        (a small board of ten bulbs) | ('pictures', filter) (a scoreboard's count, or its
+        "show all") under `pos`."""
         lay = self.layout
-        index = knob_at(lay.board, pos)
+        index = (knob_at(lay.board, pos) if self.wired is None else
+                 wired_knob_at(lay.board, *self.wired, pos, lay.scale))
         if index is not None:
             return "knob", index
         if lay.bias.collidepoint(pos):
-            return "bias", BIAS
+            return "bias", self.bias_index
+        if lay.boards.collidepoint(pos):
+            digit = board_slot_at(lay.boards, pos, lay.scale)
+            return None if digit is None else ("board", digit)
+        if lay.scoreboard.collidepoint(pos):
+            ten = lay.boards.w > 0  # the band of boards is laid out with ten bulbs
+            hit = scoreboard_target_at(lay.scoreboard, pos, ten, lay.scale)
+            if hit is None:
+                return None
+            return "pictures", "all" if hit[0] == "clear" else cell_filter(10 if ten else 1,
+                                                                          *hit[1])
         x0, y0, cell = retina_grid(lay.retina)
         row, col = (pos[1] - y0) / cell, (pos[0] - x0) / cell
         if 0 <= row < SIDE and 0 <= col < SIDE:
@@ -104,6 +134,8 @@ class FaceInput:
 
     def move_selection(self, drow: int, dcol: int) -> None:
         """Select the neighbouring knob (from the board's middle if none is selected)."""
+        if self.wired is not None:
+            return
         start = self.selected if self.selected not in (None, BIAS) else SIDE * SIDE // 2 + SIDE // 2
         row, col = divmod(start, SIDE)
         self.selected = (min(SIDE - 1, max(0, row + drow)) * SIDE
@@ -140,7 +172,11 @@ class FaceInput:
         if kind == "retina":
             self._drag = {"kind": "paint", "erase": right, "at": where}
             return out + [I.PaintRetina(where[0], where[1], erase=right)]
-        if kind == "knob" and (self.brush or right):
+        if kind == "board":
+            return out if right else out + [I.SetSwitch("digit", where)]
+        if kind == "pictures":
+            return out if right else out + [I.SetPictureFilter(where, toggle=True)]
+        if kind == "knob" and (self.brush or right) and self.wired is None:
             mode = self.brush or "lower"
             mode = OPPOSITE[mode] if right and self.brush else mode
             self._drag = {"kind": "brush", "mode": mode, "at": where}
@@ -148,6 +184,8 @@ class FaceInput:
             return out + [I.BeginGesture("brush"), I.BrushKnobs(where, mode, fine)]
         if right:
             return out
+        if kind == "knob" and self.wired is not None and self.brush:
+            return out  # the brush paints the retina's board (neighbours on 28x28)
         self.selected = where
         self._drag = {"kind": "turn", "index": where, "y": event.pos[1], "rest": 0.0}
         return out + [I.BeginGesture("turn")]
@@ -199,7 +237,7 @@ class FaceInput:
     def _wheel(self, event) -> list:
         hit = self.target_at(self.mouse)
         dy = getattr(event, "precise_y", None) or event.y
-        if hit is None or hit[0] == "retina" or not dy:
+        if hit is None or hit[0] not in ("knob", "bias") or not dy:
             return []
         if getattr(event, "flipped", False):
             dy = -dy

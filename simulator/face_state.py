@@ -36,6 +36,24 @@ class Overlay:
 
 
 @dataclass(frozen=True)
+class WiredState:
+    """What lies between the retina and the knobs, for the picture on the retina (the
+    plugboard or the hidden layer; :mod:`simulator.wiring`)."""
+
+    kind: str  # plugboard | hidden
+    units: int  # A-units or hidden units
+    grid: tuple[int, int]  # (rows, cols) the units and their knobs are laid out on
+    knobs: np.ndarray  # (units,) the knobs of the bulb on show
+    knob_scale: float  # |weight| at full colour
+    lamps: np.ndarray  # (units,) each unit's output for this picture (A-units: 0 or 1)
+    photocells: np.ndarray | None = None  # (400,) bool: the lit photocells (plugboard)
+    cords: np.ndarray | None = None  # (m, 3) a sample of cords: photocell, unit, sign
+    boards: np.ndarray | None = None  # (units, 784) the hidden units' weight pictures
+    boards_scale: float = 1.0  # |weight| at full colour on every hidden unit's board
+    version: tuple = ()  # changes whenever the boards may have changed
+
+
+@dataclass(frozen=True)
 class FaceState:
     # the picture on the retina
     light: np.ndarray  # (28, 28) float32 in [0, 1]
@@ -81,6 +99,10 @@ class FaceState:
     spread_note: str = ""  # a spread of seeds under way: how it stands
     code: tuple | None = None  # the Code view: (lines, changed line numbers, glow 0..1)
     tiny: tuple | None = None  # the lesson's tiny machine: (light, knobs, terms, sum, lit)
+    boards: np.ndarray | None = None  # ten bulbs: (n_in - 1, 10) float32, each bulb's weights
+    scoreboard: object | None = None  # scoreboard.Scoreboard of the test set, when shown
+    picture_filter: object = "all"  # which test pictures browsing goes through (a cell too)
+    wired: WiredState | None = None  # the plugboard or the hidden layer, when wired so
     overlay: Overlay = field(default_factory=Overlay)
 
     @property

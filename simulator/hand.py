@@ -50,6 +50,11 @@ class HandTuner:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
+    @property
+    def open(self) -> bool:
+        """A gesture is under way (a drag, a brush stroke; or a run of training)."""
+        return self._before is not None
+
     def begin(self) -> None:
         """Open a gesture (nested calls join the open one)."""
         if self._before is None:

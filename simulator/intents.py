@@ -99,7 +99,9 @@ class ShowPicture:
 
 @dataclass(frozen=True)
 class SetPictureFilter:
-    which: str  # all | target | other | misclassified
+    which: object  # all | target | other | misclassified | ("cell", truth, answer)
+    toggle: bool = False  # the filter in force already: every picture instead (a count
+    #                       of the scoreboard clicked again)
 
 
 # ---- procedures and switches ---------------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from . import engine
+from . import engine, wiring
 
 SCORE_EVERY_TRAINING = 0.3  # seconds between live scores while a procedure trains
 GHOST_EVERY = 0.15  # seconds between ghost-needle updates (three times slower while training)
@@ -34,9 +34,11 @@ class LiveScore:
             if m.training and now - self._time < SCORE_EVERY_TRAINING:
                 return False
             self._stamp += 1
+            source, hidden = m.test_source()
             m.evaluator.submit_live({
                 "stamp": (self._stamp, m.generation, id(m.data)), "params": m.params.copy(),
-                "config": m.config, "X_test": m.X_test, "labels": m.data.test_labels})
+                "config": m.config, "X_test": source, "hidden": hidden,
+                "labels": m.data.test_labels})
         else:
             self.score = engine.evaluate(m.params, m.X_test, m.data.test_labels, m.config)
             self._stamp += 1  # a score in flight is older than this one
@@ -67,7 +69,7 @@ class Ghosts:
         self._X = {}
 
     def update(self, m, force: bool = False) -> bool:
-        if not self.on:
+        if not self.on or m.config.wiring != "direct":  # needles on the retina's knobs only
             self.direction = None
             return False
         now = m.clock()
@@ -92,45 +94,76 @@ CLUES_EVERY_TRAINING = 0.25  # seconds between updates of the clues while a proc
 
 class Clues:
     """The tutorial's clues on screen, kept up to date while they are shown: the raw outputs
-    of ten test pictures (the strip) and the weighted sums of all of them (the histogram).
-    At once after a hand's turn; in the scorer's thread a few times a second while a
-    procedure trains (a histogram of 10,000 sums costs a frame's worth of milliseconds)."""
+    of ten test pictures (the strip), the weighted sums of all of them (the histogram) and
+    the scoreboard (the outcomes on all of them, counted). At once after a hand's turn (and
+    when a drag is let go); in the scorer's thread a few times a second during a drag and
+    while a procedure trains, the scoreboard at each epoch's end (a histogram of 10,000 sums
+    costs a frame's worth of milliseconds, ten bulbs' scoreboard about 8 ms)."""
 
     def __init__(self) -> None:
         self.strip = None  # list[clues.PicturePrediction] | None
         self.histogram = None  # clues.Histogram | None
+        self._board = (None, None)  # (key, scoreboard.Scoreboard): the knobs it counts
         self._key, self._time = None, -math.inf
+        self._asked = self._shown = 0  # the newest clues asked for, and those shown
+        self._epochs = 0  # the run's epochs when the clues were last asked for
+        self._threaded = False  # they were last asked of the scorer's thread
+
+    @property
+    def scoreboard(self):
+        """The scoreboard (simulator.scoreboard.Scoreboard) when it is shown, else None."""
+        return self._board[1]
 
     def update(self, m, views) -> None:
         key = (m.knobs_version, m.generation, frozenset(views), id(m.data), m.picture_filter,
                m.picture.index)
-        now = m.clock()
-        if key == self._key or (m.training and now - self._time < CLUES_EVERY_TRAINING):
-            return
-        self._key, self._time = key, now
+        now, epochs = m.clock(), m.run_epochs
+        busy = m.training or m.hand.open  # a procedure, or a drag: in the scorer's thread
+        soon = busy and now - self._time < CLUES_EVERY_TRAINING
+        ended = m.training and epochs != self._epochs and "scoreboard" in views
+        settled = not busy and self._threaded  # let go, paused: counted at once, here
+        if (key == self._key and not settled) or (soon and not ended):
+            return  # (an epoch's end is counted on the scoreboard at once)
+        self._key, self._time, self._epochs, self._threaded = key, now, epochs, busy
         work = self._work(m, frozenset(views))
-        if m.training:
-            m.evaluator.submit_latest("clues", {"key": key, "work": work})
+        self._asked += 1
+        if busy:
+            m.evaluator.submit_latest("clues", {"key": self._asked, "work": work})
         else:
-            self.strip, self.histogram = work()
+            self._take(self._asked, work())
 
     def arrived(self, result: dict) -> None:
         if "value" in result:
-            self.strip, self.histogram = result["value"]
+            self._take(result["clues"], result["value"])
+
+    def _take(self, asked: int, value) -> None:
+        if asked > self._shown:  # (clues from the thread, overtaken by newer ones: dropped)
+            self._shown = asked
+            self.strip, self.histogram, self._board = value
 
     def _work(self, m, views):
         """A function of copies (the scorer's thread may run it while the knobs turn)."""
-        from . import clues
+        from . import clues, scoreboard
 
-        params, config, X = m.params.copy(), m.config, m.X_test
+        params, config = m.params.copy(), m.config
+        source, hidden = m.test_source()  # a hidden layer's rows are made in work()
         labels, column = m.data.test_labels, m.column
         ten = self._ten(m) if "strip" in views else None
+        # the scoreboard counts the knobs, not the picture on show: counted again when they
+        # change by hand (or the switches, or the data), and at each epoch's end in training
+        turned = ("epoch", m.run_epochs) if m.training else ("knobs", m.knobs_version)
+        board_key = (turned, m.generation, id(m.data), config) if "scoreboard" in views else None
+        board = self._board if board_key is not None and self._board[0] == board_key else None
 
-        def work():
+        def work(before_chunk=None):
+            X = source if hidden is None else wiring.knob_rows(config, source, hidden)
             strip = clues.predictions(params, X, labels, config, ten) if ten else None
             histogram = clues.sum_histogram(params, X, labels, config, column) \
                 if "histogram" in views else None
-            return strip, histogram
+            if board is None and board_key is not None:
+                counted = scoreboard.tally(params, X, labels, config, before_chunk)
+                return strip, histogram, (board_key, counted)
+            return strip, histogram, board or (None, None)
 
         return work
 
@@ -140,7 +173,7 @@ class Clues:
         the picture filter lets through."""
         if m.picture_filter == "all":
             return list(range(min(10, len(m.data.test_labels))))
-        pool = m.pictures.matching(m.params, m.config)
+        pool = m.pictures.matching(m.params, m.config, m.X_test)
         here = m.picture.index if m.picture.split == "test" else -1
         start = int(np.searchsorted(pool, max(here, 0)))
         return [int(pool[(start + k) % len(pool)]) for k in range(min(10, len(pool)))]

@@ -18,11 +18,11 @@ import time
 
 import numpy as np
 
-from . import engine
+from . import engine, wiring
 from .bench import Bench
 from .config import Config
 from .dims import N_PIXELS
-from .face_state import FaceState, Note
+from .face_state import FaceState, Note, WiredState
 from .knobs import KnobBoard
 from .live import Clues, Ghosts, LiveScore
 from .pictures import PICTURE_FILTERS, Pictures
@@ -32,6 +32,9 @@ from .scorer import EpochEvaluator
 from .spread_run import SpreadRun
 from .training import SPEEDS, Training, speed_rate
 
+BOARDS_EVERY_TRAINING = 0.25  # seconds between new pictures of the hidden units' weights
+CORD_UNITS = 8  # association units whose patch cords the face draws: a sample
+
 __all__ = ["PICTURE_FILTERS", "SPEEDS", "Machine", "speed_rate"]
 
 
@@ -39,8 +42,8 @@ class Machine(Training):
     """The knobs, the pictures, the procedures, the record of epochs and the live score."""
 
     def __init__(self, data, config: Config | None = None, params: np.ndarray | None = None,
-                 store=None):
-        self.knobs = KnobBoard(config or Config(), params)
+                 store=None, hidden: np.ndarray | None = None):
+        self.knobs = KnobBoard(config or Config(), params, hidden)
         self.bench = Bench(store)  # every run kept (on disk when a store is given)
         self.pictures = Pictures(data)
         self.record = EpochRecord()
@@ -68,8 +71,11 @@ class Machine(Training):
         self.facts = None  # what the last watched step did (procedures.StepFacts)
         self.turned_time = -math.inf
         self.knobs_version = 0  # bumped at every change of the knobs (autosave watches it)
+        self.hidden_version = 0  # bumped when the hidden layer may have changed (not by hand)
         self.hand_edits = 0  # bumped when a person changes the knobs (a new run follows)
         self.clock = time.monotonic
+        # the hidden units' weight pictures on show: (when, version, boards, colour scale)
+        self._boards = (-math.inf, None, None, 1.0)
 
     # ---- the parts, by their everyday names -------------------------------------------------
 
@@ -94,9 +100,29 @@ class Machine(Training):
     def training(self) -> bool:
         return self.playing and (self.spreading is not None or self.procedure.trains)
 
+    hidden = property(lambda self: self.knobs.hidden)
+
     @property
     def X_test(self) -> np.ndarray:
-        return self.pictures.X_test(self.config.scale)
+        """(10000, n_in) float32: the test pictures as the knobs weigh them (pixels, the
+        A-units' outputs, or the hidden units' as the hidden layer is now)."""
+        c = self.config
+        if c.wiring == "direct":
+            return self.pictures.X_test(c.scale)
+        if c.wiring == "plugboard":
+            return self.pictures.X_test_wired(("plugboard", wiring.n_units(c), c.seed),
+                                              lambda images: wiring.knob_rows(c, images))
+        hidden = self.hidden
+        return self.pictures.X_test_wired(
+            ("hidden", id(hidden), self.hidden_version, self.generation, c.scale),
+            lambda images: wiring.knob_rows(c, images, hidden))
+
+    def test_source(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """What a score in the scorer's thread reads: (the test rows, None), or with a hidden
+        layer (the test pictures, a copy of the layer): its rows are made in the thread."""
+        if self.config.wiring == "hidden":
+            return self.data.test_images, self.hidden.copy()
+        return self.X_test, None
 
     @property
     def baseline(self) -> float:
@@ -111,15 +137,18 @@ class Machine(Training):
         """State a fact for the window to word (see :mod:`simulator.words`)."""
         self.note = Note(kind, facts, self.clock())
 
-    def knobs_changed(self) -> None:
+    def knobs_changed(self, hidden: bool = True) -> None:
+        """The knobs changed (and the hidden layer too, unless ``hidden`` is False)."""
         self.live.dirty = self.ghosts.dirty = True
         self.knobs_version += 1
+        if hidden:
+            self.hidden_version += 1
 
     # ---- the picture on the retina, and the machine's answer --------------------------------
 
     def reading(self) -> engine.Prediction:
         """The bulb(s) for the picture on the retina, with the knobs as they are now."""
-        x = engine.prepare_inputs(self.picture.pixels[None, :], self.config.scale)
+        x = wiring.knob_rows(self.config, self.picture.pixels[None, :], self.hidden)
         return engine.predict(self.params, x, self.config)
 
     def set_data(self, data, X_tests: dict | None = None) -> None:
@@ -131,11 +160,11 @@ class Machine(Training):
 
     def show_picture(self, how: str, include_current: bool = False) -> None:
         """Next, previous or a random test picture among those the filter lets through."""
-        pool = self.pictures.matching(self.params, self.config)
+        pool = self.pictures.matching(self.params, self.config, self.X_test)
         if not self.pictures.show(how, pool, include_current):
             self.tell("no_match", filter=self.picture_filter, digit=self.config.digit)
 
-    def set_picture_filter(self, which: str) -> None:
+    def set_picture_filter(self, which) -> None:
         self.pictures.set_filter(which)
         self.show_picture("next", include_current=True)
 
@@ -164,7 +193,7 @@ class Machine(Training):
     def hand_changed(self) -> None:
         """Knobs turned by a person (or put back): the next Play starts a new run."""
         self.hand_edits += 1
-        self.knobs_changed()
+        self.knobs_changed(hidden=False)  # the hand turns the knobs, never the hidden layer
 
     def begin_gesture(self) -> None:
         self.hand.begin()
@@ -193,12 +222,19 @@ class Machine(Training):
         self._invalidate(new_run=True)
         self.tell("reset", how=how, seed=self.config.seed)
 
-    def put_knobs(self, params: np.ndarray, config: Config | None) -> None:
-        """Knobs (and switches) from a file: one undoable step when the shape fits. A file
-        that cannot be used raises ValueError and changes nothing."""
-        config = self.knobs.from_file(params, config)
+    def put_knobs(self, params: np.ndarray, config: Config | None,
+                  hidden: np.ndarray | None = None) -> None:
+        """Knobs (and switches) from a file: one undoable step when the shape fits; a file
+        of another wiring switches the wiring (said). A file that cannot be used raises
+        ValueError and changes nothing."""
+        config = self.knobs.from_file(params, config, hidden)
         self.pause()
-        self.knobs.adopt(config, engine.check_params(params))
+        was = (self.config.wiring, wiring.n_units(self.config))
+        self.knobs.adopt(config, engine.check_params(params, config.bulbs, config.n_inputs),
+                         hidden)
+        if (config.wiring, wiring.n_units(config)) != was:
+            self.tell("wiring_loaded", wiring=config.wiring, units=wiring.n_units(config),
+                      was=was[0])
         rule = self.procedure.rule  # a training mode follows the file's rule
         if self.procedure.trains and rule != config.rule and config.rule in PROCEDURES:
             self.mode = self.last_mode = config.rule
@@ -223,12 +259,19 @@ class Machine(Training):
             self.knobs.adopt(new)
             self._aim(self.config.epochs)
             return True
+        if name == "digit" and new.bulbs == 10:  # which bulb's board is big: the run goes on
+            self.knobs.adopt(new)
+            self.turned = None
+            self.knobs_changed()  # ghosts, clues and the bulb on show follow the board
+            return True
         was_playing = self.playing
         self.pause()
-        fresh = self.knobs.fresh(new) if name in ("bulbs", "seed") else None
-        self.knobs.adopt(new, fresh)
+        fresh, hidden = (self.knobs.fresh_model(new)
+                         if name in ("bulbs", "seed", "wiring", "units") else (None, None))
+        self.knobs.adopt(new, fresh, hidden)
         if fresh is not None:
-            self.tell("new_knobs", switch=name, bulbs=new.bulbs, seed=new.seed)
+            self.tell("new_knobs", switch=name, bulbs=new.bulbs, seed=new.seed,
+                      wiring=new.wiring, units=wiring.n_units(new))
         self._invalidate(new_run=True)
         if was_playing:
             self.play()
@@ -290,6 +333,7 @@ class Machine(Training):
 
     def _invalidate(self, new_run: bool) -> None:
         self.generation += 1
+        self.pictures.forget_cell(self.config.bulbs)
         self.procedures.reset()
         self.credit = 0.0
         if new_run:
@@ -349,4 +393,44 @@ class Machine(Training):
             diverged=self.diverged, is_sample=self.data.is_sample,
             chart_runs=self.bench.chart_runs(), strip=self.clues.strip,
             histogram=self.clues.histogram, spread_note=self.bench.spread_note
-            if self.spreading is not None else "")
+            if self.spreading is not None else "",
+            boards=self.params[:-1].copy() if c.bulbs == 10 else None,
+            scoreboard=self.clues.scoreboard, picture_filter=self.picture_filter,
+            wired=self._wired())
+
+    def _wired(self) -> WiredState | None:
+        """The plugboard or the hidden layer, for the picture on the retina."""
+        c = self.config
+        if c.wiring == "direct":
+            return None
+        units, pixels = wiring.n_units(c), self.picture.pixels[None, :]
+        common = {"kind": c.wiring, "units": units, "grid": wiring.board_grid(units),
+                  "knobs": self.weights.copy(), "knob_scale": self.knobs.knob_scale()}
+        if c.wiring == "plugboard":
+            board = wiring.plugboard_of(c)
+            some = np.linspace(0, units - 1, min(units, CORD_UNITS)).astype(int)
+            cords = np.stack([board.cells[some].ravel(), np.repeat(some, wiring.CONNECTIONS),
+                              board.signs[some].ravel()], axis=1)
+            return WiredState(**common, lamps=board.fire(pixels)[0].astype(np.float32),
+                              photocells=wiring.photocells(pixels)[0], cords=cords)
+        X = engine.prepare_inputs(pixels, c.scale)
+        now, (when, version, boards, _) = self.clock(), self._boards
+        if boards is None or boards.shape[0] != units or (
+                version != (self.hidden_version, self.generation)
+                and not (self.training and now - when < BOARDS_EVERY_TRAINING)):
+            version = (self.hidden_version, self.generation)
+            boards = self.hidden[:N_PIXELS].T.copy()  # (units, 784) the weight pictures
+            self._boards = (now, version, boards, _high(boards))
+        return WiredState(**common, lamps=wiring.hidden_activations(self.hidden, X)[0],
+                          boards=boards, boards_scale=self._boards[3], version=version)
+
+
+def _high(weights: np.ndarray, share: float = 0.99) -> float:
+    """|weight| at full colour for many boards at once: the 99th percentile of |weight|
+    (one partial sort: a frame's worth of milliseconds less than np.percentile)."""
+    a = np.abs(weights).ravel()
+    a = a[np.isfinite(a)]
+    if not len(a):
+        return 1.0
+    k = int(share * (len(a) - 1))
+    return max(float(np.partition(a, k)[k]), 1e-6)

@@ -29,14 +29,19 @@ from .config import SWITCHES, Config
 from .procedures import PROCEDURES
 
 # The story's switches in the panel, in pairs (their words and values: config.SWITCHES)
-SWITCH_ORDER = ("activation", "loss", "optimizer", "lr", "batch_size", "inputs", "subset",
-                "digit", "bulbs", "seed")
+SWITCH_ROWS = (("activation", "loss"), ("optimizer", "lr"), ("batch_size", "inputs"),
+               ("subset", "digit"), ("bulbs", "seed", "wiring"))
+SWITCH_ORDER = tuple(name for names in SWITCH_ROWS for name in names)
 PANEL_SWITCHES = (*SWITCH_ORDER, "epochs")
 BRUSHES = [("Brush: off", None), ("Brush: raise", "raise"), ("Brush: lower", "lower"),
            ("Brush: zero", "zero")]
-def picture_filters(digit: int) -> list[tuple[str, str]]:
+def picture_filters(digit: int, now=None) -> list[tuple[str, object]]:
+    """The filter drop-down's choices, and the scoreboard's cell in force if there is one."""
+    from .words import filter_label
+
+    extra = [(filter_label(now, digit).capitalize(), now)] if isinstance(now, tuple) else []
     return [("All pictures", "all"), (f"Only {digit}s", "target"), (f"Only not-{digit}s", "other"),
-            ("Misclassified", "misclassified")]
+            ("Misclassified", "misclassified"), *extra]
 
 
 @dataclass(frozen=True)
@@ -226,11 +231,10 @@ class ControlPanel:
                   "knobs visibly turning) to full speed (as many batches as fit each frame)")
 
         head("Switches")
-        names = list(SWITCH_ORDER)
-        for a, b in zip(names[::2], names[1::2], strict=True):
-            labels = row(1, 1, gap=8, h=label_h)
-            drops = row(1, 1, gap=8)
-            for name, lr_, dr_ in ((a, labels[0], drops[0]), (b, labels[1], drops[1])):
+        for names in SWITCH_ROWS:
+            labels = row(*(1,) * len(names), gap=8, h=label_h)
+            drops = row(*(1,) * len(names), gap=8)
+            for name, lr_, dr_ in zip(names, labels, drops, strict=True):
                 self._label(f"label:{name}", lr_, SWITCHES[name].label, "@switch_label")
                 self.tooltips[f"label:{name}"] = SWITCHES[name].help
                 self._switch(name, dr_, getattr(state.config, name), drop(dr_))
@@ -258,8 +262,8 @@ class ControlPanel:
         self._button("next", rnx, "Next >", "Next test picture (Right)")
         self._button("random", rrn, "Random", "A random test picture (R)")
         (rf,) = row(1)
-        self._dropdown("filter", rf, picture_filters(state.config.digit), state.picture_filter,
-                       drop(rf),
+        self._dropdown("filter", rf, picture_filters(state.config.digit, state.picture_filter),
+                       state.picture_filter, drop(rf),
                        "Which test pictures Prev/Next/Random show (F): all, only the target "
                        "digit, only others, or those the current knobs get wrong")
 
@@ -343,6 +347,8 @@ class ControlPanel:
         # the choice it sent (softmax with one bulb), never while a choice is on its way.
         shown = state.selections()
         before = old.selections()
+        if shown["filter"] != before["filter"]:  # a scoreboard's cell is a choice while in force
+            self._choices["filter"] = picture_filters(state.config.digit, state.picture_filter)
         remade = [self._reselect(name, value) for name, value in shown.items()
                   if value != before[name] or self._asked.pop(name, value) != value]
         if any(remade) or (state.can_undo, state.can_redo, state.mode) != (

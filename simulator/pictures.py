@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import engine
+from . import engine, scoreboard
 from .dims import N_PIXELS, SIDE
 
-PICTURE_FILTERS = ("all", "target", "other", "misclassified")
+PICTURE_FILTERS = ("all", "target", "other", "misclassified")  # and a scoreboard's cell:
+# ("cell", truth, answer), see simulator.scoreboard.cell_filter
 
 
 @dataclass
@@ -34,12 +35,14 @@ class Pictures:
         self.data = data
         self.filter = "all"
         self._X_test: dict[float, np.ndarray] = {}
+        self._X_wired: dict[str, tuple] = {}  # wiring -> (key, its test rows): one each
         self.picture = self.test_picture(0)
 
     def set_data(self, data, X_tests: dict | None = None) -> None:
         """Another data set (full MNIST arriving): the retina keeps its place if it can."""
         self.data = data
         self._X_test = dict(X_tests or {})
+        self._X_wired = {}
         if self.picture.split != "drawn":
             last = len(data.test_labels) - 1
             self.picture = self.test_picture(min(max(self.picture.index, 0), last))
@@ -51,6 +54,14 @@ class Pictures:
             X = self._X_test[scale] = engine.prepare_inputs(self.data.test_images, scale)
         return X
 
+    def X_test_wired(self, key: tuple, make) -> np.ndarray:
+        """The test pictures' rows through a wiring (``key`` says which: its first item
+        names the wiring), made by ``make(images)`` when the key changes."""
+        held = self._X_wired.get(key[0])
+        if held is None or held[0] != key:
+            held = self._X_wired[key[0]] = (key, make(self.data.test_images))
+        return held[1]
+
     def test_picture(self, i: int) -> Picture:
         pixels = self.data.test_images[i].reshape(N_PIXELS).astype(np.float32)
         return Picture(pixels, int(self.data.test_labels[i]), "test", i)
@@ -61,16 +72,23 @@ class Pictures:
 
     # ---- browsing ------------------------------------------------------------------------
 
-    def matching(self, params: np.ndarray, config) -> np.ndarray:
-        """Indices of the test pictures the filter lets through, with these knobs."""
+    def matching(self, params: np.ndarray, config, X: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the test pictures the filter lets through, with these knobs (``X``:
+        the test rows they weigh, when the wiring is not direct)."""
         labels = self.data.test_labels
+        X = self.X_test(config.scale) if X is None else X
         if self.filter == "target":
             return np.flatnonzero(labels == config.digit)
         if self.filter == "other":
             return np.flatnonzero(labels != config.digit)
         if self.filter == "misclassified":
-            said = engine.predict(params, self.X_test(config.scale), config)
+            said = engine.predict(params, X, config)
             return np.flatnonzero(said.answer != said.truth(labels, config))
+        if scoreboard.is_cell(self.filter):
+            if not scoreboard.cell_fits(self.filter, config.bulbs):
+                return np.arange(0)
+            answer = scoreboard.answers(params, X, config)
+            return np.flatnonzero(scoreboard.cell_mask(answer, labels, config, self.filter))
         return np.arange(len(labels))
 
     def show(self, how: str, pool: np.ndarray, include_current: bool = False) -> bool:
@@ -88,10 +106,17 @@ class Pictures:
         self.picture = self.test_picture(i)
         return True
 
-    def set_filter(self, which: str) -> None:
-        if which not in PICTURE_FILTERS:
-            raise ValueError(f"picture filter must be one of {PICTURE_FILTERS}; got {which!r}")
+    def set_filter(self, which) -> None:
+        if not (which in PICTURE_FILTERS or scoreboard.is_cell(which)):
+            raise ValueError(f"picture filter must be one of {PICTURE_FILTERS} or a "
+                             f"scoreboard's cell ('cell', truth, answer); got {which!r}")
         self.filter = which
+
+    def forget_cell(self, bulbs: int) -> None:
+        """A scoreboard cell of the other table (the bulbs switched) lets every picture
+        through again."""
+        if scoreboard.is_cell(self.filter) and not scoreboard.cell_fits(self.filter, bulbs):
+            self.filter = "all"
 
     # ---- drawing ---------------------------------------------------------------------------
 

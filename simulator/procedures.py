@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .background import Background
-from .engine import predict, prepare_inputs
-from .rules import RULES, Rule
+from .engine import predict
+from .rules import RULES, Rule, make_trainer
+from .wiring import knob_rows
 
 MAX_CHUNK = 32  # steps per engine call: the clock is checked between calls, so a slow
 # patch (the epoch scorer busy on the other core) overruns the budget by one chunk at most
@@ -128,15 +129,19 @@ class RuleProcedure(Procedure):
         self.trainer = None
         if self._build is None or self._build[0] != key:
             config, data, params = machine.train_config(self.rule), machine.data, machine.params
-            make = self.spec.trainer
+            hidden = machine.hidden
+            make = self.spec.trainer if config.wiring == "direct" else make_trainer
             self._build = key, Background(
-                lambda: make(config, data.train_images, data.train_labels, params),
+                lambda: make(config, data.train_images, data.train_labels, params, hidden)
+                if hidden is not None else make(config, data.train_images, data.train_labels,
+                                                params),
                 name="trainer build")
         if not (wait or self._build[1].done.is_set()):
             return None
         build, self._build = self._build[1], None
         trainer = build.result()  # a failed build raises here, in the main thread
         assert trainer.params is machine.params, "the trainer must share the knobs"
+        assert getattr(trainer, "hidden", None) is machine.hidden, "... and the hidden layer"
         self.trainer, self._key = trainer, key
         return self.trainer
 
@@ -193,7 +198,7 @@ class RuleProcedure(Procedure):
     def _facts(self, machine, batch, before, turned: int, knob_try) -> StepFacts:
         i = int(batch[-1])
         data, config = machine.data, machine.train_config(self.rule)
-        x = prepare_inputs(data.train_images[i : i + 1], config.scale)  # (1, 785)
+        x = knob_rows(config, data.train_images[i : i + 1], machine.hidden)  # (1, n_in)
         said = predict(before, x, config)
         ten = config.bulbs == 10
         return StepFacts(

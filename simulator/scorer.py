@@ -76,11 +76,12 @@ class EpochEvaluator:
                 if kind == "live":
                     score = engine.evaluate_chunked(
                         job["params"], job["X_test"], job["labels"], job["config"],
-                        chunk=_CHUNK, before_chunk=self.gate.wait)
+                        chunk=_CHUNK, before_chunk=self.gate.wait, hidden=job.get("hidden"))
                     self._results.put({"live": job["stamp"], "score": score})
                 elif kind == "clues":
                     self.gate.wait()
-                    self._results.put({"clues": job["key"], "value": job["work"]()})
+                    value = job["work"](self.gate.wait)  # (it waits while frames are drawn)
+                    self._results.put({"clues": job["key"], "value": value})
                 elif "spread" in job:
                     self._results.put(spread_scores(job, self.gate))
                 else:
@@ -121,5 +122,5 @@ def _score_epoch(job: dict, gate: threading.Event, report) -> None:
     for split, source, labels in (("test", job["X_test"], job["test_labels"]),
                                   ("train", job["train_images"], job["train_labels"])):
         m = engine.evaluate_chunked(params, source, labels, config, chunk=_CHUNK,
-                                    before_chunk=gate.wait)
+                                    before_chunk=gate.wait, hidden=job.get("hidden"))
         report({**key, f"{split}_loss": m.loss, f"{split}_acc": m.accuracy})

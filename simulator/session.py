@@ -42,16 +42,18 @@ def session_path() -> Path:
 
 @dataclass
 class Session:
-    params: np.ndarray  # (785, k) float32
+    params: np.ndarray  # (n_in, k) float32
     config: Config | None
     gui: dict = field(default_factory=dict)
+    hidden: np.ndarray | None = None  # the hidden layer's weights, for that wiring
 
 
 def save_session(params: np.ndarray, config: Config, gui: dict | None = None,
-                 path: Path | None = None) -> Path:
+                 path: Path | None = None, hidden: np.ndarray | None = None) -> Path:
     """Write the knobs and switches atomically (as storage.save_knobs does), to the state
     directory's session file unless ``path`` is given."""
-    return save_knobs(path or session_path(), params, config, extra={"gui": gui or {}})
+    return save_knobs(path or session_path(), params, config, extra={"gui": gui or {}},
+                      hidden=hidden)
 
 
 def load_session() -> tuple[Session | None, str]:
@@ -60,10 +62,10 @@ def load_session() -> tuple[Session | None, str]:
     if not path.exists():
         return None, ""
     try:
-        params, config = load_knobs(path)
+        params, config, hidden = load_knobs(path)
     except KnobFileError as exc:
         return None, f"Saved session not restored: {exc}"
-    return Session(params, config, _read_gui(path)), ""
+    return Session(params, config, _read_gui(path), hidden), ""
 
 
 def _read_gui(path: Path) -> dict:
@@ -115,7 +117,8 @@ class SessionSaver:
             return self._pending is not None or self._writing
 
     def request(
-        self, params: np.ndarray, config: Config, gui: dict | None = None, urgent: bool = False
+        self, params: np.ndarray, config: Config, gui: dict | None = None, urgent: bool = False,
+        hidden: np.ndarray | None = None,
     ) -> None:
         """Queue this state for saving and return at once (no file I/O here).
 
@@ -126,6 +129,7 @@ class SessionSaver:
             np.array(params, dtype=np.float32, copy=True),
             copy.copy(config),
             copy.deepcopy(gui or {}),
+            None if hidden is None else np.array(hidden, dtype=np.float32, copy=True),
         )
         with self._cond:
             if self._closed:
@@ -188,9 +192,9 @@ class SessionSaver:
                         return
                     else:
                         self._cond.wait()
-                params, config, gui = self._pending
+                params, config, gui, hidden = self._pending
                 self._pending, self._writing = None, True
-            error = self._write(params, config, gui)
+            error = self._write(params, config, gui, hidden)
             with self._cond:
                 self._writing = False
                 self.error = error
@@ -198,11 +202,12 @@ class SessionSaver:
                     self.writes += 1
                 self._cond.notify_all()
 
-    def _write(self, params: np.ndarray, config: Config, gui: dict) -> str | None:
+    def _write(self, params: np.ndarray, config: Config, gui: dict,
+               hidden: np.ndarray | None = None) -> str | None:
         """Write one state; None, or a one-line message saying what went wrong."""
         where = self.path.parent
         try:
-            save_session(params, config, gui, self.path)
+            save_session(params, config, gui, self.path, hidden)
         except OSError as exc:
             why = exc.strerror or " ".join(str(exc).split())
             if exc.filename and Path(exc.filename) != where:

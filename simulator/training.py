@@ -165,9 +165,10 @@ class Training:
         epoch = self.record.epoch_done()
         self.bench.epoch_done(self.params)
         n = self.config.train_count(len(self.data.train_labels))
+        source, hidden = self.test_source()
         self.evaluator.submit({
-            "run": self.run, "epoch": epoch, "params": self.params.copy(),
-            "config": self.train_config(self.procedure.rule), "X_test": self.X_test,
+            "run": self.run, "epoch": epoch, "params": self.params.copy(), "hidden": hidden,
+            "config": self.train_config(self.procedure.rule), "X_test": source,
             "test_labels": self.data.test_labels, "train_images": self.data.train_images[:n],
             "train_labels": self.data.train_labels[:n],
         })

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .dims import n_units
 from .pictures import PICTURE_FILTERS
 from .session import SessionSaver, load_session
 from .storage import KnobFileError, load_knobs, save_knobs
+from .words import wiring_words
 
 DEFAULT_KNOB_FILE = "knobs.npz"
 
@@ -38,7 +40,7 @@ class WindowSession:
                 self.say(why)
             return
         try:
-            m.put_knobs(session.params, session.config)
+            m.put_knobs(session.params, session.config, session.hidden)
         except ValueError as exc:
             self.say(f"Saved session not restored: {exc}")
             return
@@ -68,7 +70,8 @@ class WindowSession:
         m = self.machine
         try:
             written = save_knobs(path, m.params, m.config,
-                                 extra={"source": "the desktop machine", "epochs": m.run_epochs})
+                                 extra={"source": "the desktop machine", "epochs": m.run_epochs},
+                                 hidden=m.hidden)
         except (OSError, ValueError) as exc:
             return f"Could not save to {path}: {exc}"
         return f"Knobs saved to {written} (switches in {written.with_suffix('.json').name})"
@@ -77,12 +80,18 @@ class WindowSession:
         """Knobs (and switches) from a file; a bad file changes nothing. Says how it went."""
         path = self.knob_file = path or self.knob_file
         try:
-            params, config = load_knobs(path)
-            self.machine.put_knobs(params, config)
+            m = self.machine
+            was = (m.config.wiring, m.params.shape)
+            params, config, hidden = load_knobs(path)
+            m.put_knobs(params, config, hidden)
         except (KnobFileError, ValueError) as exc:
             return f"Not loaded — {exc}. The knobs are unchanged."
-        return (f"Knobs loaded from {path}" + (" with its switches" if config else "")
-                + " (Ctrl+Z undoes)")
+        said = f"Knobs loaded from {path}" + (" with its switches" if config else "")
+        if m.config.wiring != was[0]:
+            return (f"{said}. The file is wired differently: "
+                    f"{wiring_words(m.config.wiring, n_units(m.config))} (it was "
+                    f"{was[0]} wiring)")
+        return said + (" (Ctrl+Z undoes)" if m.params.shape == was[1] else "")
 
     def start_saving(self) -> None:
         self.saver = SessionSaver()
@@ -103,7 +112,8 @@ class WindowSession:
             return
         urgent, self._saved = now[1] != self._saved[1], now
         error = self.saver.error
-        self.saver.request(m.params, m.config, self.gui(knob_file), urgent=urgent)
+        self.saver.request(m.params, m.config, self.gui(knob_file), urgent=urgent,
+                           hidden=m.hidden)
         if error and error != self.problem:
             self.problem = error
             self.say(f"{error}. The machine runs on; your knobs are not kept between starts.")
@@ -113,7 +123,8 @@ class WindowSession:
         if self.saver is None:
             return None
         m = self.machine
-        self.saver.request(m.params, m.config, self.gui(knob_file), urgent=True)
+        self.saver.request(m.params, m.config, self.gui(knob_file), urgent=True,
+                           hidden=m.hidden)
         self.saver.flush(timeout=5.0)
         error, self.saver = self.saver.error, None
         return error

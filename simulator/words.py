@@ -11,7 +11,19 @@ _FILTERS = {"all": "all pictures", "target": "only {d}s", "other": "only not-{d}
             "misclassified": "misclassified"}
 
 
-def filter_label(which: str, digit: int) -> str:
+_ONE_BULB_CELLS = {(True, True): "hits: {d}s that lit the bulb",
+                   (True, False): "misses: {d}s left dark",
+                   (False, True): "false alarms: not-{d}s that lit it",
+                   (False, False): "correct rejections: not-{d}s left dark"}
+
+
+def filter_label(which, digit: int) -> str:
+    """The picture filter in words: one of the panel's, or a scoreboard's cell."""
+    if isinstance(which, tuple):  # ("cell", truth, answer)
+        _, truth, answer = which
+        if isinstance(truth, bool):
+            return _ONE_BULB_CELLS[truth, answer].format(d=digit)
+        return f"{truth}s read right" if truth == answer else f"{truth}s read as {answer}"
     return _FILTERS[which].format(d=digit)
 
 
@@ -21,6 +33,11 @@ def note_text(note) -> str:
     if kind == "new_knobs" and f["switch"] == "bulbs":
         bulbs = "Ten bulbs, one per digit" if f["bulbs"] == 10 else "One bulb"
         return f"{bulbs}: new random knobs from seed {f['seed']}"
+    if kind == "new_knobs" and f["switch"] in ("wiring", "units"):
+        return f"{wiring_words(f['wiring'], f['units'])}: new random knobs from seed {f['seed']}"
+    if kind == "wiring_loaded":
+        return (f"The knobs are wired differently: "
+                f"{wiring_words(f['wiring'], f['units'])} (it was {f['was']} wiring)")
     if kind == "new_knobs":
         return f"Seed {f['seed']}: its random knobs are on the board (Ctrl+Z undoes)"
     if kind == "never_lit":
@@ -108,3 +125,12 @@ def status_text(state, message: str | None) -> str:
              "train": f"training picture {state.index + 1:,} / {state.n_train:,}",
              "drawn": "your drawing"}[state.split]
     return f"{head}  ·  {state.procedure}  ·  {where}"
+
+
+def wiring_words(kind: str, units: int) -> str:
+    """The wiring in a few words: what lies between the retina and the knobs."""
+    if kind == "plugboard":
+        return f"The plugboard: 400 photocells patched at random into {units} association units"
+    if kind == "hidden":
+        return f"A hidden layer of {units} ReLU units between the retina and the knobs"
+    return "Direct wiring: each sensor to its own knob"

@@ -329,7 +329,7 @@ def test_save_then_load_round_trip(app, tmp_path):
     app.frame(E.click(app.panel.elements["save"]))
     app.frame()
     assert path.exists() and config_path(path).exists()
-    params, config = load_knobs(path)
+    params, config, _ = load_knobs(path)
     np.testing.assert_array_equal(params, saved)
     assert config.inputs == "raw"
     app.frame(E.click(app.panel.elements["reset_zero"]))
@@ -474,7 +474,7 @@ def test_cli_knobs_open_in_the_window_with_the_same_score(mnist_dir, tmp_path):
     assert not app.machine.data.is_sample
     app.apply(I.LoadKnobs(str(path)))
     app.frame()
-    params, config = load_knobs(path)
+    params, config, _ = load_knobs(path)
     X = engine.prepare_inputs(app.machine.data.test_images, config.scale)
     expected = engine.evaluate(params, X, app.machine.data.test_labels, config)
     assert app.machine.score.accuracy == expected.accuracy

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator import clues, engine
+from simulator import clues, engine, wiring
 from simulator import lesson as L
 from simulator.data import load_idx_dir
 from simulator.dims import BIAS, N_PIXELS, SIDE
@@ -90,7 +90,8 @@ def do_task(lesson):
     elif key == "epoch":
         m.step("epoch")
         finish(m, views)
-    elif key in ("first-model", "hundred", "twenty", "outputs", "ten-bulbs", "rosenblatt"):
+    elif key in ("first-model", "hundred", "twenty", "outputs", "ten-bulbs", "rosenblatt",
+                 "mark-i", "hidden"):
         m.play()
         finish(m, views)
     elif key == "base-rate":
@@ -103,10 +104,6 @@ def do_task(lesson):
         assert m.set_switch("inputs", "unit")
         m.play()
         finish(m, views)
-    elif key == "mark-i":
-        m.clear_retina()
-        for r in range(6, 22):
-            m.paint(r, 14.0)
     elif key == "next":
         pass
     else:
@@ -120,7 +117,7 @@ def test_chapters_are_data_in_the_storys_order():
     keys = [c.key for c in CHAPTERS]
     assert keys == ["data", "machine", "by-hand", "trial", "sum", "epoch", "first-model",
                     "base-rate", "hundred", "twenty", "outputs", "sigmoid", "scaled",
-                    "ten-bulbs", "rosenblatt", "mark-i", "next"]
+                    "ten-bulbs", "rosenblatt", "mark-i", "hidden", "next"]
     for i, c in enumerate(CHAPTERS):
         assert isinstance(c, Chapter) and chapter_index(c.key) == i
         assert c.title and c.task and c.hint
@@ -559,11 +556,25 @@ def test_figures_rosenblatts_rule(done_on_mnist):
     assert pct(final, 0) == "96%"
 
 
-def test_figures_the_mark_i(mnist):
-    assert figures("mark-i") - HISTORY.keys() == {"5"}
-    lesson = Lesson(Machine(mnist, Config()))
-    lesson.open(chapter_index("mark-i"))
-    assert lesson.machine.config.digit == 5
+def test_figures_the_mark_i(done_on_mnist):
+    assert figures("mark-i") - HISTORY.keys() == {"96%", "5"}
+    m, _ = done_on_mnist("mark-i")
+    c = m.config
+    assert c.wiring == "plugboard" and c.digit == 5 and c.rule == "rosenblatt"
+    assert m.params.shape == (513, 1) and m.run_epochs == 10  # 512 association units
+    assert pct(m.history[-1]["test_acc"], 0) == "96%"
+
+
+def test_figures_a_hidden_layer(mnist, done_on_mnist):
+    assert figures("hidden") == {"100", "784", "0", "10", "98%", "93%"}
+    m, _ = done_on_mnist("hidden")
+    assert m.config.bulbs == 10 and m.run_epochs == 10
+    assert m.hidden.shape == (785, 100) and m.params.shape == (101, 10)  # 784 knobs each
+    assert pct(m.history[-1]["test_acc"], 0) == "98%"
+    X = engine.prepare_inputs(mnist.test_images[:50], m.config.scale)
+    sums, out = X @ m.hidden, wiring.hidden_activations(m.hidden, X)
+    assert (sums < 0).any() and np.array_equal(out, np.maximum(sums, 0))  # negative -> 0
+    # "the ten bulbs alone got a little under 93%": test_figures_ten_bulbs
 
 
 # The history's numbers, and the words beside them on the design page.

@@ -258,15 +258,6 @@ def task_scaled(app):
     click(app, "play")
 
 
-def task_mark_i(app):
-    """Clear the retina (C) and draw a stroke on it with the mouse."""
-    press_key(app, pygame.K_c)
-    x0, y0, cell = view.retina_grid(app.layout.retina)
-    top = (x0 + 14 * cell, y0 + 6 * cell)
-    bottom = (x0 + 14 * cell, y0 + 22 * cell)
-    app.frame(E.drag(top, bottom, steps=10))
-
-
 def task_nothing(app):
     pass
 
@@ -276,8 +267,8 @@ TASKS = {
     "trial": task_trial, "sum": task_sum, "epoch": task_epoch, "first-model": task_play,
     "base-rate": task_base_rate, "hundred": task_play, "twenty": task_play,
     "outputs": task_play, "sigmoid": task_sigmoid, "scaled": task_scaled,
-    "ten-bulbs": task_play, "rosenblatt": task_play, "mark-i": task_mark_i,
-    "next": task_nothing,
+    "ten-bulbs": task_play, "rosenblatt": task_play, "mark-i": task_play,
+    "hidden": task_play, "next": task_nothing,
 }
 DONE_BY_READING = {"next"}  # chapters whose task is done by opening them
 

@@ -115,7 +115,7 @@ def test_request_never_waits_for_a_write_and_the_newest_state_wins(saver, monkey
     written, active, overlap = [], [0], [False]
     real_save = session_mod.save_session
 
-    def slow_save(params, config, gui=None, path=None):
+    def slow_save(params, config, gui=None, path=None, hidden=None):
         active[0] += 1
         overlap[0] |= active[0] > 1
         try:

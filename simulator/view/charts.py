@@ -261,14 +261,19 @@ def _draw_legend(
     """Plot title on the left (the short one if crowded), legend entries on the right."""
     y = panel.y + line_height(small) // 2
     m = max(3, round(3.5 * s))
-    entry_w = sum(
-        text_width(f"{n} {v}" if v else n, small) + m + round(33 * s) for n, _, _, v in entries
-    )
-    title = titles[0] if text_width(titles[0], small) + entry_w <= panel.w else titles[1]
+
+    def entry_w(values: bool) -> int:
+        return sum(text_width(f"{n} {v}" if v and values else n, small) + m + round(33 * s)
+                   for n, _, _, v in entries)
+
+    title = titles[0] if text_width(titles[0], small) + entry_w(True) <= panel.w else titles[1]
+    values = text_width(title, small) + entry_w(True) <= panel.w  # crowded: the names alone
     draw_text(surf, title, small, theme.text, (panel.x, y), anchor="midleft")
+    if text_width(title, small) + entry_w(False) > panel.w:
+        return  # too narrow for a legend (the other plot's names the same colours)
     x = panel.right
     for name, colour, marker, value in reversed(entries):
-        text = f"{name} {value}" if value else name
+        text = f"{name} {value}" if value and values else name
         r = draw_text(surf, text, small, theme.text_dim, (x, y), anchor="midright")
         m = max(3, round(3.5 * s))
         cx = r.left - m - round(10 * s)
@@ -453,8 +458,11 @@ def draw_charts(
     draw_plate(surface, rect, theme, s, hole=None if small else body.move(rect.topleft))
     overlays = tuple(overlays or ())
     subtitle = "" if overlays else "loss and accuracy after each epoch"
-    draw_header(surface, rect, theme, s, "Training", subtitle)
     epoch_left = _draw_epoch(surface, rect, theme, s, epoch, epoch_progress)
+    room = epoch_left - rect.x - pad - text_width("Training", font_px(theme.font_title, s, theme))
+    if text_width(subtitle, font_px(theme.font_small, s, theme)) + round(16 * s) > room:
+        subtitle = ""  # a narrow plate (the scoreboard beside it): the title alone
+    draw_header(surface, rect, theme, s, "Training", subtitle)
     if overlays:
         _draw_run_legend(surface, rect, history, overlays, live_name, theme, s, epoch_left)
     if small:
@@ -485,17 +493,22 @@ def _draw_epoch(surface, rect: pygame.Rect, theme: Theme, s: float, epoch: int, 
     size = font_px(theme.font_body, s, theme)
     mid = rect.y + max(3, round(pad * 0.6)) + line_height(font_px(theme.font_title, s, theme)) // 2
     right = rect.right - pad
+    epoch_text = f"Epoch {int(epoch)}"
     if progress is not None and math.isfinite(float(progress)):
         p = max(0.0, min(1.0, float(progress)))
         r = draw_text(
             surface, f"{p * 100:.0f}%", size, theme.text_dim, (right, mid), anchor="midright"
         )
-        bar = pygame.Rect(0, 0, round(140 * s), max(4, round(6 * s)))
+        title_w = text_width("Training", font_px(theme.font_title, s, theme))
+        room = r.left - rect.x - 2 * pad - title_w - text_width(epoch_text, size) - round(36 * s)
+        bar = pygame.Rect(0, 0, min(round(140 * s), room), max(4, round(6 * s)))
         bar.midright = (r.left - round(8 * s), mid)
-        draw_progress_bar(surface, bar, p, theme)
-        right = bar.left - round(10 * s)
-    r = draw_text(surface, f"Epoch {int(epoch)}", size, theme.text, (right, mid),
-                  anchor="midright")
+        if bar.w >= round(30 * s):  # (a narrow plate: the percentage alone)
+            draw_progress_bar(surface, bar, p, theme)
+            right = bar.left - round(10 * s)
+        else:
+            right = r.left - round(8 * s)
+    r = draw_text(surface, epoch_text, size, theme.text, (right, mid), anchor="midright")
     return r.left
 
 

@@ -16,6 +16,7 @@ from simulator import words
 from simulator.dims import BIAS, N_PIXELS, SIDE
 from simulator.theme import Theme
 from simulator.view import common
+from simulator.view.boards import draw_ten_boards
 from simulator.view.bulb import draw_bulb
 from simulator.view.charts import ChartRun, draw_charts
 from simulator.view.chrome import draw_background, draw_panel_background, draw_status
@@ -28,15 +29,19 @@ from simulator.view.meter import draw_meter
 from simulator.view.overlay import draw_help, draw_notice, draw_tooltip
 from simulator.view.predictions import draw_predictions
 from simulator.view.retina import draw_retina
+from simulator.view.scoreboard import draw_scoreboard
 from simulator.view.tiny import draw_tiny
 from simulator.view.verdict import draw_verdict
+from simulator.view.wiring import draw_wiring, wired_knob_rect
 
 WIRING_NOTE = (
-    "The wiring here is the tutorial's simplification: each light sensor drives its own knob. "
-    "Rosenblatt's Mark I, first shown publicly in 1960, patched its 20x20 photocells at "
-    "random into 512 association units; its adjustable weights, potentiometers turned by "
-    "electric motors, sat between those units and its 8 response units. Its learning "
-    "procedure is the error-correction rule of Principles of Neurodynamics (1962).")
+    "The Wiring switch: what lies between the retina and the knobs. Direct: each light sensor "
+    "drives its own knob, the tutorial's simplification. Plugboard: the Mark I, first shown "
+    "publicly in June 1960: 400 photocells in a 20x20 grid patched at random to 512 "
+    "association units, its weights (potentiometers turned by electric motors) between those "
+    "units and its response units, trained by the error-correction rule of Principles of "
+    "Neurodynamics (1962). Hidden layer: a layer of units trained together with the knobs by "
+    "gradient descent, which came decades later; the tutorial's next model has 100 of them.")
 PIN_MARGIN = 0.005  # the meter's readout shows two decimals
 TURNED_FADE_S = 0.8  # knobs a watched step turned stay ringed this long
 STORY_S = 3.0  # a slow-motion step's narration stays this long
@@ -50,15 +55,23 @@ def draw_machine(surface: pygame.Surface, layout: Layout, state, theme: Theme,
     draw_background(surface, theme, lay)
     hover = o.hover
     draw_retina(surface, lay.retina, state.light, theme,
-                hover=divmod(hover, SIDE) if hover is not None and hover < N_PIXELS else None)
-    draw_knobs(surface, lay.board, state.weights, theme, scale=state.knob_scale,
-               selected=o.selected if o.selected != BIAS else None,
-               hover=hover if hover != BIAS else None, ghost=ghost_needles(state))
-    if state.turned is not None:
+                hover=divmod(hover, SIDE) if hover is not None and hover < N_PIXELS
+                and state.wired is None else None)
+    if state.wired is not None:
+        draw_wiring(surface, lay.board, state.wired, theme, hover=hover)
+    else:
+        draw_knobs(surface, lay.board, state.weights, theme, scale=state.knob_scale,
+                   selected=o.selected if o.selected != BIAS else None,
+                   hover=hover if hover != BIAS else None, ghost=ghost_needles(state),
+                   bulb=state.column if state.bulbs == 10 else None)
+    if state.turned is not None and state.wired is None:
         draw_turned_knobs(surface, lay.board, state.turned, theme,
                           1.0 - state.turned_age / TURNED_FADE_S)
     draw_bias_knob(surface, lay.bias, state.bias, theme, scale=bias_scale(state.bias))
-    draw_bulbs(surface, lay.bulb, state, theme)
+    draw_bulbs(surface, lay.bulb, state, theme, row=not lay.boards.w)
+    if lay.boards.w and state.boards is not None:
+        draw_ten_boards(surface, lay.boards, state.boards, state.output, state.column,
+                        state.answer, theme)
     reach = meter_reach(state.weighted_sum, state.free_sum)
     draw_meter(surface, lay.meter, state.weighted_sum, theme, lo=-reach, hi=reach,
                pinned=not (-PIN_MARGIN <= state.bulb <= 1.0 + PIN_MARGIN))
@@ -74,6 +87,8 @@ def draw_machine(surface: pygame.Surface, layout: Layout, state, theme: Theme,
         draw_predictions(surface, lay.strip, state.strip, theme)
     if lay.histogram.w and state.histogram is not None:
         draw_histogram(surface, lay.histogram, state.histogram, theme)
+    if lay.scoreboard.w:
+        draw_scoreboard_view(surface, lay.scoreboard, state, theme)
     if state.tiny is not None:
         draw_tiny(surface, lay.charts, state.tiny, theme)
     if state.code is not None:
@@ -120,9 +135,22 @@ def ghost_needles(state) -> np.ndarray | None:
     return g * np.float32(0.6 * state.knob_scale / peak)
 
 
-def draw_bulbs(surface: pygame.Surface, rect: pygame.Rect, state, theme: Theme) -> None:
-    """The bulb on show; with ten bulbs, the row of all ten under it (the brightest marked)."""
-    if state.bulbs == 1:
+def draw_scoreboard_view(surface: pygame.Surface, rect: pygame.Rect, state, theme: Theme) -> None:
+    """The scoreboard, the cell whose pictures the retina browses marked, the filter said."""
+    from simulator.scoreboard import cell_fits, cell_index
+
+    board, which = state.scoreboard, state.picture_filter
+    ten = state.bulbs == 10 if board is None else board.bulbs == 10
+    chosen = cell_index(which) if cell_fits(which, 10 if ten else 1) else None
+    showing = "" if which == "all" else words.filter_label(which, state.digit)
+    draw_scoreboard(surface, rect, board, theme, ten=ten, chosen=chosen, showing=showing)
+
+
+def draw_bulbs(surface: pygame.Surface, rect: pygame.Rect, state, theme: Theme,
+               row: bool = True) -> None:
+    """The bulb on show; with ten bulbs, the row of all ten under it (the brightest marked),
+    unless ``row`` is off (the ten boards show their bulbs)."""
+    if state.bulbs == 1 or not row:
         draw_bulb(surface, rect, state.bulb, theme, lit=state.lit)
         return
     strip_h = ten_bulbs_height(surface, theme)
@@ -179,7 +207,16 @@ def draw_long_message(surface: pygame.Surface, lay: Layout, state, theme: Theme)
 def draw_knob_tooltip(surface: pygame.Surface, lay: Layout, state, theme: Theme) -> None:
     """Row, column, weight, and this picture's contribution (input x weight)."""
     index = state.overlay.hover
-    if index == BIAS:
+    wired = state.wired
+    if wired is not None and index < len(state.weights):
+        w, x = float(state.weights[index]), float(wired.lamps[index])
+        unit = "association unit" if wired.kind == "plugboard" else "hidden unit"
+        lines = [f"Knob of {unit} {index}", f"weight {w:+.4f}",
+                 f"unit's output {x:.3g} × weight = {x * w:+.4f}"]
+        cell = wired_knob_rect(lay.board, wired.kind, wired.grid, index, lay.scale, theme)
+        draw_tooltip(surface, cell.center, lines, theme)
+        return
+    if index == BIAS or wired is not None:
         w = state.bias
         lines = ["Bias (the threshold, sign flipped)", f"weight {w:+.4f}",
                  f"constant input 1 × weight = {w:+.4f}"]

@@ -200,7 +200,8 @@ def _legend_bar(w: int, h: int, theme: Theme) -> pygame.Surface:
     return bar
 
 
-def _draw_board_header(surface, rect, theme: Theme, s: float, scale: float) -> None:
+def _draw_board_header(surface, rect, theme: Theme, s: float, scale: float, n: int,
+                       bulb: int | None) -> None:
     hdr = board_header_height(rect)
     pad = max(4, round(theme.pad * s))
     size = min(font_px(theme.font_small, s, theme), max(9, hdr - 8))
@@ -217,14 +218,14 @@ def _draw_board_header(surface, rect, theme: Theme, s: float, scale: float) -> N
     )
     title_size = min(font_px(theme.font_title, s, theme), max(9, hdr - 6))
     r = draw_text(surface, "Knobs", title_size, theme.text, (rect.x + pad, mid), anchor="midleft")
-    sub = "784 weights, one per sensor"
     room = r_lo.left - r.right - round(16 * s)
-    if text_width(sub, size) > room:
-        sub = "784 weights"
-    if text_width(sub, size) <= room:
-        draw_text(
-            surface, sub, size, theme.text_dim, (r.right + round(7 * s), mid), anchor="midleft"
-        )
+    subs = (f"{n} weights, one per sensor", f"{n} weights") if bulb is None else (
+        f"of the {bulb}-bulb: {n} weights", f"of the {bulb}-bulb")
+    for sub in subs:
+        if text_width(sub, size) <= room:
+            colour = theme.text_dim if bulb is None else theme.knob_selected
+            draw_text(surface, sub, size, colour, (r.right + round(7 * s), mid), anchor="midleft")
+            break
 
 
 def draw_knobs(
@@ -238,8 +239,10 @@ def draw_knobs(
     hover: int | None = None,
     ghost=None,
     contribution=None,
+    bulb: int | None = None,
 ) -> None:
-    """Draw the 28x28 board of knobs for `weights` (784,) inside `rect`.
+    """Draw the 28x28 board of knobs for `weights` (784,) inside `rect`; ``bulb``: the digit
+    of the bulb these knobs feed, named in the header (ten bulbs).
 
     scale: |weight| drawn at full deflection and full colour (pass a robust max, e.g. the 99th
     percentile of |weights|). ghost: optional (784,) turn per knob, drawn as a faint second
@@ -253,7 +256,7 @@ def draw_knobs(
     s = begin(surface, theme)
     x0, y0, cell = board_grid(rect)
     draw_plate(surface, rect, theme, s, hole=pygame.Rect(x0, y0, N * cell, N * cell))
-    _draw_board_header(surface, rect, theme, s, float(scale))
+    _draw_board_header(surface, rect, theme, s, float(scale), w.size, bulb)
     levels = knob_levels(w, scale)
     sprites, positions = knob_sprites(cell, theme), _positions(x0, y0, cell)
     surface.fblits([(sprites[lv], p) for lv, p in zip(levels.tolist(), positions, strict=True)])

@@ -39,10 +39,12 @@ class Layout:
     scale: float = 1.0  # text/stroke scale relative to 1280x800
     strip: Rect = field(default_factory=Rect)  # the raw outputs of ten pictures (empty: hidden)
     histogram: Rect = field(default_factory=Rect)  # the weighted sums' histogram (empty: hidden)
+    boards: Rect = field(default_factory=Rect)  # ten bulbs' small boards (empty: one bulb)
+    scoreboard: Rect = field(default_factory=Rect)  # the test set's outcomes (empty: hidden)
 
     def rects(self) -> dict[str, Rect]:
         names = ("retina", "board", "bias", "bulb", "meter", "verdict", "charts", "panel",
-                 "status", "strip", "histogram")
+                 "status", "strip", "histogram", "boards", "scoreboard")
         return {name: getattr(self, name) for name in names if getattr(self, name).w > 0}
 
 
@@ -160,7 +162,11 @@ HISTOGRAM_SHARE = 0.42  # of the charts' width, for the histogram beside them
 
 def compute_layout(size: tuple[int, int], views=frozenset()) -> Layout:
     """Rects for every instrument in a window of `size` (legible from 1024x700 up); the
-    extra `views` shown ("strip", "histogram") take room from the board and the charts."""
+    extra `views` shown ("strip", "histogram", "scoreboard"; "boards": the ten bulbs' small
+    boards, shown with ten bulbs) take room from the board and the charts."""
+    from simulator.view.boards import band_height
+    from simulator.view.scoreboard import scoreboard_size
+
     w, h = max(320, int(size[0])), max(240, int(size[1]))
     s = ui_scale((w, h))
     gap = max(4, round(8 * s))
@@ -171,7 +177,12 @@ def compute_layout(size: tuple[int, int], views=frozenset()) -> Layout:
     work = Rect(gap, gap, w - panel_w - 2 * gap, h - status_h - 2 * gap)
 
     strip_h = round(STRIP_SHARE * h) if "strip" in views else 0
-    charts_min = round(0.225 * h) + (strip_h + gap if strip_h else 0)
+    band_h = band_height(work.w, s) if "boards" in views else 0
+    score_w, score_min, score_h = scoreboard_size("boards" in views, s) \
+        if "scoreboard" in views else (0, 0, 0)
+    # the scoreboard stands beside the strip and the charts, as tall as both together
+    charts_min = max(round(0.225 * h) + (strip_h + gap if strip_h else 0), score_h) + (
+        band_h + gap if band_h else 0)
     side_min = max(SIDE_MIN, round(136 * s))
     cell = min(
         _largest_cell(work.w - 2 * side_min - 2 * gap), _largest_cell(work.h - charts_min - gap)
@@ -186,11 +197,21 @@ def compute_layout(size: tuple[int, int], views=frozenset()) -> Layout:
     right_x = board.right + gap
     avail = side_b - 2 * gap
     bulb_h, meter_h = round(avail * 0.34), round(avail * 0.34)
+    short = min(round(136 * s) - (avail - bulb_h - meter_h), (bulb_h + meter_h) // 4)
+    if short > 0:  # a small board (more views shown): the verdict keeps room for its word
+        bulb_h, meter_h = bulb_h - short // 2, meter_h - (short - short // 2)
     bulb, meter, verdict = _stack(
         right_x, work.y, side_w, [bulb_h, meter_h, avail - bulb_h - meter_h], gap
     )
     charts = Rect(work.x, board.bottom + gap, work.w, work.bottom - board.bottom - gap)
-    strip = histogram = Rect(0, 0, 0, 0)
+    strip = histogram = boards = scoreboard = Rect(0, 0, 0, 0)
+    if band_h:
+        boards = Rect(charts.x, charts.y, charts.w, band_h)
+        charts = Rect(charts.x, boards.bottom + gap, charts.w, charts.bottom - boards.bottom - gap)
+    if score_w:
+        score_w = min(score_w, max(charts.w // 2, score_min), charts.w - 2 * gap)
+        scoreboard = Rect(charts.right - score_w, charts.y, score_w, charts.h)
+        charts = Rect(charts.x, charts.y, charts.w - score_w - gap, charts.h)
     if strip_h:
         strip = Rect(charts.x, charts.y, charts.w, strip_h)
         charts = Rect(charts.x, strip.bottom + gap, charts.w, charts.bottom - strip.bottom - gap)
@@ -199,7 +220,7 @@ def compute_layout(size: tuple[int, int], views=frozenset()) -> Layout:
         histogram = Rect(charts.right - hist_w, charts.y, hist_w, charts.h)
         charts = Rect(charts.x, charts.y, charts.w - hist_w - gap, charts.h)
     return Layout(retina, board, bias, bulb, meter, verdict, charts, panel, status, scale=s,
-                  strip=strip, histogram=histogram)
+                  strip=strip, histogram=histogram, boards=boards, scoreboard=scoreboard)
 
 
 def window_scale(surface: pygame.Surface) -> float:

@@ -1,0 +1,99 @@
+"""Render the wirings' screenshots for docs/: the Mark I's plugboard trained by Rosenblatt's
+rule with its lamps lit for a 5, and the hidden layer's 100 weight pictures after training.
+
+    python tools/wiring_screenshots.py --data ../shared/mnist [--size 1280x800] [--out docs]
+        [--epochs 10]
+
+Everything is trained for real on full MNIST, in the window's own loop, in a state folder of
+its own (nothing of yours is touched).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ["PERCEPTRON_STATE_DIR"] = tempfile.mkdtemp(prefix="perceptron-shots-")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+
+from simulator import engine  # noqa: E402
+from simulator.app import App, Options  # noqa: E402
+
+
+def settle(app, frames=60):
+    app.machine.evaluator.wait()
+    app.options.pace = True  # real frames: the scorer works between them
+    for _ in range(frames):
+        app.frame()
+    app.options.pace = False
+    app.machine.note = None  # no message box over the charts
+
+
+def train(app, epochs: int) -> None:
+    m = app.machine
+    m.set_switch("epochs", epochs)
+    m.play()
+    while m.playing:
+        app.frame()
+    settle(app, 30)
+
+
+def show_a(app, digit: int) -> None:
+    """The first test picture of ``digit`` that the machine reads right, on the retina."""
+    m = app.machine
+    said = engine.predict(m.params, m.X_test, m.config)
+    right = said.answer == said.truth(m.data.test_labels, m.config)
+    i = int(np.flatnonzero((m.data.test_labels == digit) & right)[0])
+    m.pictures.picture = m.pictures.test_picture(i)
+    m.knobs_changed(hidden=False)
+
+
+def shot(app, out: Path, name: str, size) -> None:
+    path = out / f"{name}-{size[0]}x{size[1]}.png"
+    pygame.image.save(app.window, path)
+    print(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
+    ap.add_argument("--out", default="docs")
+    ap.add_argument("--size", default="1280x800")
+    ap.add_argument("--epochs", type=int, default=10)
+    args = ap.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False,
+                      record_runs=False))
+    while app.loader is not None:
+        app.frame()
+    m = app.machine
+    # the Mark I: Rosenblatt's rule from zero knobs on the plugboard's A-units
+    m.set_mode("rosenblatt")
+    m.set_switch("wiring", "plugboard")
+    m.reset_knobs("zero")
+    train(app, args.epochs)
+    show_a(app, 5)
+    settle(app)
+    shot(app, out, "plugboard", size)
+    # the hidden layer: the tutorial's next model, ten bulbs over 100 ReLU units
+    m.set_mode("gd")
+    m.set_switch("bulbs", 10)
+    m.set_switch("activation", "softmax")
+    m.set_switch("loss", "ce")
+    m.set_switch("wiring", "hidden")
+    train(app, args.epochs)
+    show_a(app, 3)
+    settle(app)
+    shot(app, out, "hidden-layer", size)
+    m.evaluator.wait()
+
+
+if __name__ == "__main__":
+    main()
