@@ -15,22 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+from window_frames import ROOT, time_training  # first: the window's environment
 
-import simulator.launch  # noqa: E402,F401  (the window's environment, before NumPy)
-from simulator import intents as I  # noqa: E402
-from simulator import scoreboard  # noqa: E402
-from simulator.app import App, Options  # noqa: E402
-from simulator.config import Config  # noqa: E402
-from simulator.frame_stats import percentile  # noqa: E402
+from simulator import intents as I
+from simulator import scoreboard
+from simulator.app import App, Options
+from simulator.config import Config
+from simulator.frame_stats import percentile
 
 TEN = {"bulbs": 10, "activation": "softmax", "loss": "ce"}
 
@@ -80,31 +73,13 @@ def main() -> None:
     for _ in range(30):  # settle: the first drawings
         app.frame()
     assert (app.layout.boards.w > 0) != args.no_boards, "the ten boards are not laid out"
-    start = app.timings.frames
-    t0 = time.perf_counter()
-    m.play()
-    while m.playing:
-        app.frame()
-    seconds = time.perf_counter() - t0
-    frames = list(app.timings.frame_ms)[start:]
-    renders = list(app.timings.render_ms)[start:]
-    parts = list(zip(*list(app.timings.parts_ms)[start:], strict=True))
-    m.evaluator.wait()
-    for _ in range(30):
-        app.frame()
+    stats = time_training(app, m.play)
     print(json.dumps({
         "size": args.size, "epochs": args.epochs, "views": args.views or "none",
-        "boards": not args.no_boards,
-        "frames": len(frames), "frame_ms_p50": round(percentile(frames, 50), 2),
-        "frame_ms_p95": round(percentile(frames, 95), 2),
-        "frame_ms_max": round(max(frames), 2), "train_seconds": round(seconds, 2),
-        "render_ms_p95": round(percentile(renders, 95), 2),
-        "parts_ms_p95": {name: round(percentile(col, 95), 2) for name, col in zip(
-            ("events_ui_scores", "training", "panel_sync", "flip"), parts, strict=True)},
+        "boards": not args.no_boards, **stats,
         "test_accuracy": m.history[-1]["test_acc"] if m.history else None,
         "scoreboard_ms_ten_bulbs": scoreboard_ms(m, m.config, args.repeats),
-        "scoreboard_ms_one_bulb": scoreboard_ms(m, Config(), args.repeats),
-        "target_p95_ms": 16.7}))
+        "scoreboard_ms_one_bulb": scoreboard_ms(m, Config(), args.repeats)}))
 
 
 if __name__ == "__main__":

@@ -13,20 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+from window_frames import ROOT, time_training  # first: the window's environment
 
-from simulator import intents as I  # noqa: E402
-from simulator import launch  # noqa: E402,F401  (the window's environment, before NumPy)
-from simulator.app import App, Options  # noqa: E402
-from simulator.frame_stats import percentile  # noqa: E402
+from simulator import intents as I
+from simulator.app import App, Options
 
 
 def main() -> None:
@@ -49,27 +40,11 @@ def main() -> None:
     app.apply(I.ToggleView("histogram"))
     for _ in range(30):  # settle: the views' first drawings
         app.frame()
-    start = app.timings.frames
-    t0 = time.perf_counter()
-    app.apply(I.SpreadSeeds(args.seeds))
-    while m.playing:
-        app.frame()
-    seconds = time.perf_counter() - t0
-    frames = list(app.timings.frame_ms)[start:]
-    renders = list(app.timings.render_ms)[start:]
-    parts = list(zip(*list(app.timings.parts_ms)[start:], strict=True))
-    m.evaluator.wait()
-    for _ in range(30):
-        app.frame()
+    stats = time_training(app, lambda: app.apply(I.SpreadSeeds(args.seeds)))
+    stats["spread_seconds"] = stats.pop("train_seconds")
     print(json.dumps({
         "size": args.size, "seeds": args.seeds, "epochs": args.epochs, "inputs": args.inputs,
-        "frames": len(frames), "frame_ms_p50": round(percentile(frames, 50), 2),
-        "frame_ms_p95": round(percentile(frames, 95), 2),
-        "frame_ms_max": round(max(frames), 2), "spread_seconds": round(seconds, 2),
-        "render_ms_p95": round(percentile(renders, 95), 2),
-        "parts_ms_p95": {name: round(percentile(col, 95), 2) for name, col in zip(
-            ("events_ui_scores", "training", "panel_sync", "flip"), parts, strict=True)},
-        "summary": m.bench.spread_note, "target_p95_ms": 16.7}))
+        **stats, "summary": m.bench.spread_note}))
 
 
 if __name__ == "__main__":

@@ -14,19 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+from window_frames import ROOT, time_training  # first: the window's environment
 
-from simulator import launch  # noqa: E402,F401  (the window's environment, before NumPy)
-from simulator.app import App, Options  # noqa: E402
-from simulator.frame_stats import percentile  # noqa: E402
+from simulator.app import App, Options
 
 
 def main() -> None:
@@ -54,30 +45,12 @@ def main() -> None:
     m.set_switch("epochs", args.epochs)
     for _ in range(30):  # settle: the view's first drawings
         app.frame()
-    start = app.timings.frames
-    t0 = time.perf_counter()
-    m.play()
-    while m.playing:
-        app.frame()
-    seconds = time.perf_counter() - t0
-    frames = list(app.timings.frame_ms)[start:]
-    renders = list(app.timings.render_ms)[start:]
-    parts = list(zip(*list(app.timings.parts_ms)[start:], strict=True))
-    m.evaluator.wait()
-    for _ in range(30):
-        app.frame()
+    stats = time_training(app, m.play)
     print(json.dumps({
         "size": args.size, "wiring": args.wiring, "bulbs": args.bulbs, "rule": args.rule,
-        "epochs": args.epochs, "frames": len(frames),
-        "frame_ms_p50": round(percentile(frames, 50), 2),
-        "frame_ms_p95": round(percentile(frames, 95), 2),
-        "frame_ms_max": round(max(frames), 2), "train_seconds": round(seconds, 2),
-        "seconds_per_epoch": round(seconds / args.epochs, 2),
-        "render_ms_p95": round(percentile(renders, 95), 2),
-        "parts_ms_p95": {name: round(percentile(col, 95), 2) for name, col in zip(
-            ("events_ui_scores", "training", "panel_sync", "flip"), parts, strict=True)},
-        "test_accuracy": m.history[-1]["test_acc"] if m.history else None,
-        "target_p95_ms": 16.7}))
+        "epochs": args.epochs, **stats,
+        "seconds_per_epoch": round(stats["train_seconds"] / args.epochs, 2),
+        "test_accuracy": m.history[-1]["test_acc"] if m.history else None}))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from .lesson_actions import LessonActions  # noqa: E402
 from .runs import RunStore  # noqa: E402
 from .window_face import FaceComposer  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
-from .wiring import board_grid, n_units  # noqa: E402
+from .wiring import board_shape, n_units  # noqa: E402
 
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
@@ -160,7 +160,7 @@ class App:
 
     def _wiring_to_face(self) -> None:
         m, c = self.machine, self.machine.config
-        wired = None if c.wiring == "direct" else (c.wiring, board_grid(n_units(c)))
+        wired = None if c.wiring == "direct" else (c.wiring, board_shape(n_units(c)))
         self.face.wiring(wired, m.knobs.bias_index)
 
     def frame(self, events: list | None = None) -> None:

@@ -4,6 +4,8 @@ Knob indices are flat: 0..783 the weights (row * 28 + col), 784 the bias (its in
 constant 1). Importable anywhere: no NumPy, no pygame.
 """
 
+import math
+
 SIDE = 28  # sensors (and knobs) per side of the retina
 N_PIXELS = SIDE * SIDE  # 784 sensors, 784 weight knobs
 BIAS = N_PIXELS  # the flat index of the bias knob (the threshold, sign flipped)
@@ -30,3 +32,12 @@ def n_units(config) -> int:
 def n_inputs(config) -> int:
     """Rows of the knob array: what the knobs weigh, plus the constant 1 of the bias."""
     return N_INPUTS if config.wiring == "direct" else n_units(config) + 1
+
+
+def board_shape(n: int) -> tuple[int, int]:
+    """(rows, cols) of a board of n knobs: as square as n allows, never taller than wide
+    (784 -> 28x28, 512 -> 16x32, 100 -> 10x10); every cell a knob."""
+    if n <= 0:
+        raise ValueError(f"a board needs knobs, got {n}")
+    rows = max(d for d in range(1, math.isqrt(n) + 1) if n % d == 0)
+    return rows, n // rows

@@ -404,7 +404,7 @@ class Machine(Training):
         if c.wiring == "direct":
             return None
         units, pixels = wiring.n_units(c), self.picture.pixels[None, :]
-        common = {"kind": c.wiring, "units": units, "grid": wiring.board_grid(units),
+        common = {"kind": c.wiring, "units": units, "grid": wiring.board_shape(units),
                   "knobs": self.weights.copy(), "knob_scale": self.knobs.knob_scale()}
         if c.wiring == "plugboard":
             board = wiring.plugboard_of(c)

@@ -47,28 +47,16 @@ from .dims import (
     SIDE,
     WIRING_STREAM,
     WIRINGS,
+    board_shape,
     n_inputs,
     n_units,
 )
 
 __all__ = ["A_THRESHOLD", "CONNECTIONS", "DEFAULT_UNITS", "N_PHOTOCELLS", "PHOTOCELL_ON",
-           "WIRINGS", "WIRING_STREAM", "Plugboard", "board_grid", "check_hidden",
+           "WIRINGS", "WIRING_STREAM", "Plugboard", "board_shape", "check_hidden",
            "hidden_activations", "init_hidden", "knob_rows", "n_inputs", "n_units",
            "photocells", "plugboard", "plugboard_of"]
 CHUNK = 8192  # pictures per chunk when firing the A-units
-
-
-def board_grid(n_weights: int) -> tuple[int, int]:
-    """(rows, cols) of the knob board for ``n_weights`` knobs: 28x28 for the retina's,
-    16x32 for 512 A-units, 10x10 for 100 hidden units; else the squarest grid that fits."""
-    if n_weights == N_PIXELS:
-        return SIDE, SIDE
-    rows = int(np.sqrt(n_weights))
-    while rows > 1 and n_weights % rows:
-        rows -= 1
-    if rows * rows * 4 < n_weights:  # a long thin strip: wrap it instead
-        rows = int(np.ceil(np.sqrt(n_weights / 2)))
-    return rows, -(-n_weights // rows)
 
 
 # ------------------------------------------------------------------------ the photocells

@@ -73,3 +73,12 @@ def machine(sample):
     from simulator.machine import Machine
 
     return Machine(sample, Config())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fonts():
+    """pygame's fonts, for the tests that draw an instrument on a surface of their own."""
+    import pygame
+
+    pygame.font.init()
+    yield

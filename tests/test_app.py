@@ -14,10 +14,11 @@ import numpy as np
 import pygame
 import pygame_gui
 import pytest
+from windows import make_app
 
 from simulator import engine
 from simulator import intents as I
-from simulator.app import App, Options, main
+from simulator.app import main
 from simulator.controls import FaceInput
 from simulator.panel import PANEL_SWITCHES as SWITCH_ORDER
 from simulator.procedures import PROCEDURES
@@ -26,15 +27,6 @@ from simulator.view import knob_rect, retina_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 CENTRE = 14 * 28 + 14
-
-
-def make_app(**kw) -> App:
-    options = Options(load_full=False, restore=False, pace=False)
-    for k, v in kw.items():
-        setattr(options, k, v)
-    app = App(options)
-    app.frame()
-    return app
 
 
 @pytest.fixture(autouse=True)

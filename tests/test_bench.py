@@ -5,21 +5,17 @@ import events as E
 import numpy as np
 import pygame
 import pytest
+import windows
 
 from simulator import intents as I
 from simulator import words
-from simulator.app import App, Options
+from simulator.app import App
 from simulator.engine import Config
 from simulator.runs import RunStore
 
 
 def make_app(**kw) -> App:
-    options = Options(load_full=False, restore=False, pace=False, record_runs=True)
-    for k, v in kw.items():
-        setattr(options, k, v)
-    app = App(options)
-    app.frame()
-    return app
+    return windows.make_app(**{"record_runs": True, **kw})
 
 
 def train(app, epochs=2, **switches):

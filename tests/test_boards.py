@@ -9,6 +9,7 @@ import events as E
 import numpy as np
 import pygame
 import pytest
+from windows import blank
 
 from simulator import engine, view
 from simulator import intents as I
@@ -32,18 +33,6 @@ SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 TEN = Config(bulbs=10, activation="softmax", loss="ce")
 VIEW_SETS = [{"boards"}, {"boards", "scoreboard"}, {"scoreboard"},
              {"boards", "scoreboard", "strip", "histogram"}]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fonts():
-    pygame.font.init()
-    yield
-
-
-def blank(size=(1280, 800)) -> pygame.Surface:
-    surface = pygame.Surface(size)
-    surface.fill(THEME.background)
-    return surface
 
 
 # ---------------------------------------------------------------- layout and hit-testing

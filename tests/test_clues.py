@@ -21,12 +21,6 @@ SIZES = [(1024, 700), (1280, 800)]
 STRIP = {(1024, 700): pygame.Rect(7, 500, 700, 100), (1280, 800): pygame.Rect(8, 600, 940, 110)}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _fonts():
-    pygame.font.init()
-    yield
-
-
 def knobs(config: Config, seed: int = 0, spread: float = 1.0) -> np.ndarray:
     return engine.init_knobs(config, np.random.default_rng(seed)) * np.float32(spread)
 

@@ -13,12 +13,6 @@ from simulator.theme import THEME
 from simulator.view.common import luminance
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _fonts():
-    pygame.font.init()
-    yield
-
-
 def hand_built(**changes) -> FaceState:
     """A frame's state written out by hand: a 1 in the retina's middle column, a board
     whose left half is positive and right half negative, a lit bulb."""

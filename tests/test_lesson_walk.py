@@ -17,9 +17,10 @@ import events as E
 import numpy as np
 import pygame
 import pytest
+import windows
 
 from simulator import view
-from simulator.app import App, Options
+from simulator.app import App
 from simulator.lesson import CHAPTERS, chapter_index
 from simulator.lesson_actions import CHECK_EVERY_S
 from simulator.view.tiny import tiny_layout
@@ -29,13 +30,7 @@ IDLE_S = CHECK_EVERY_S + 0.1  # frames spanning at least one live check
 
 
 def make_app(**kw) -> App:
-    options = Options(load_full=False, restore=False, pace=False, autosave=False,
-                      record_runs=False)
-    for k, v in kw.items():
-        setattr(options, k, v)
-    app = App(options)
-    app.frame()
-    return app
+    return windows.make_app(**{"autosave": False, "record_runs": False, **kw})
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from itertools import combinations
 import numpy as np
 import pygame
 import pytest
+from windows import blank
 
 from simulator import view
 from simulator.theme import THEME, font
@@ -13,18 +14,6 @@ from simulator.view import charts, knobs, meter
 from simulator.view.common import luminance, ui_scale
 
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fonts():
-    pygame.font.init()
-    yield
-
-
-def blank(size=(1280, 800)) -> pygame.Surface:
-    surface = pygame.Surface(size)
-    surface.fill(THEME.background)
-    return surface
 
 
 def rgb(surface, pos) -> tuple[int, int, int]:

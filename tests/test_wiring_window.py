@@ -12,10 +12,10 @@ import numpy as np
 import pygame
 import pygame_gui
 import pytest
+from windows import make_app
 
 from simulator import intents as I
 from simulator import wiring
-from simulator.app import App, Options
 from simulator.dims import DEFAULT_UNITS, N_PHOTOCELLS
 from simulator.storage import load_knobs
 from simulator.view import face
@@ -28,15 +28,6 @@ DESIGN = ROOT.parent / "shared" / "design" / "MACHINE.md"
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-
-
-def make_app(**kw) -> App:
-    options = Options(load_full=False, restore=False, pace=False)
-    for k, v in kw.items():
-        setattr(options, k, v)
-    app = App(options)
-    app.frame()
-    return app
 
 
 @pytest.fixture
@@ -122,7 +113,7 @@ def test_the_wirings_knob_board_turns_by_hand_with_undo(app):
     for name, text in (("plugboard", "plugboard"), ("hidden", "hidden")):
         choose(app, "wiring", text)
         c = m.config
-        grid = wiring.board_grid(wiring.n_units(c))
+        grid = wiring.board_shape(wiring.n_units(c))
         before = m.params.copy()
         k = 37
         cell = wired_knob_rect(app.layout.board, name, grid, k, app.layout.scale)

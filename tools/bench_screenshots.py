@@ -8,28 +8,11 @@ own (nothing of yours is touched).
 """
 
 import argparse
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ["PERCEPTRON_STATE_DIR"] = tempfile.mkdtemp(prefix="perceptron-shots-")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from shots import open_window, settle, shot  # first: a headless window
 
-import pygame  # noqa: E402
-
-from simulator import intents as I  # noqa: E402
-from simulator.app import App, Options  # noqa: E402
-
-
-def settle(app, frames=90):
-    app.machine.evaluator.wait()
-    app.options.pace = True  # real frames: the scorer works between them
-    for _ in range(frames):
-        app.frame()
-    app.options.pace = False
-    app.machine.note = None  # no message box over the charts
+from simulator import intents as I
 
 
 def train(app, **switches):
@@ -44,12 +27,6 @@ def train(app, **switches):
     settle(app, 30)
 
 
-def shot(app, out: Path, name: str, size) -> None:
-    path = out / f"{name}-{size[0]}x{size[1]}.png"
-    pygame.image.save(app.window, path)
-    print(path)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
@@ -59,36 +36,33 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False,
-                      record_runs=True))
-    while app.loader is not None:
-        app.frame()
+    app = open_window(args.data, size, record_runs=True)
     m = app.machine
     train(app, activation="none", inputs="raw")  # the model as first written
     app.apply(I.ToggleView("strip"))
     settle(app)
-    shot(app, out, "predictions-strip", size)
+    print(shot(app, out, "predictions-strip", size))
     app.apply(I.ToggleView("strip"))
     train(app, activation="sigmoid", inputs="raw", seed=5)  # the tutorial's fix, frozen
     app.apply(I.ToggleView("histogram"))
     settle(app)
-    shot(app, out, "histogram-raw", size)
+    print(shot(app, out, "histogram-raw", size))
     train(app, inputs="unit", seed=0)  # scaled inputs
     settle(app)
-    shot(app, out, "histogram-scaled", size)
+    print(shot(app, out, "histogram-scaled", size))
     app.apply(I.ToggleView("histogram"))
     for run_id, _ in m.bench.listing()[:3]:
         app.apply(I.ShowRun(run_id, True))
     app.apply(I.SetPage("bench"))
     settle(app)
-    shot(app, out, "bench-runs", size)
+    print(shot(app, out, "bench-runs", size))
     m.set_switch("inputs", "raw")
     m.set_switch("seed", 0)
     app.apply(I.SpreadSeeds(10))
     while m.playing:
         app.frame()
     settle(app, 120)
-    shot(app, out, "spread-seeds", size)
+    print(shot(app, out, "spread-seeds", size))
     m.bench.close()
 
 

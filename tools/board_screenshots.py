@@ -9,37 +9,13 @@ in a state folder of its own (nothing of yours is touched). Prints what each sho
 """
 
 import argparse
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ["PERCEPTRON_STATE_DIR"] = tempfile.mkdtemp(prefix="perceptron-shots-")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
+from shots import open_window, settle, shot  # first: a headless window
 
-import numpy as np  # noqa: E402
-import pygame  # noqa: E402
-
-from simulator import intents as I  # noqa: E402
-from simulator import scoreboard, words  # noqa: E402
-from simulator.app import App, Options  # noqa: E402
-
-
-def settle(app, frames=60):
-    app.machine.evaluator.wait()
-    app.options.pace = True  # real frames: the scorer works between them
-    for _ in range(frames):
-        app.frame()
-    app.options.pace = False
-    app.machine.note = None  # no message box over the charts
-    app.frame()
-
-
-def shot(app, out: Path, name: str, size) -> Path:
-    path = out / f"{name}-{size[0]}x{size[1]}.png"
-    pygame.image.save(app.window, path)
-    return path
+from simulator import intents as I
+from simulator import scoreboard, words
 
 
 def main() -> None:
@@ -52,10 +28,7 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False,
-                      record_runs=False))
-    while app.loader is not None:
-        app.frame()
+    app = open_window(args.data, size)
     m = app.machine
     for name, value in (("bulbs", 10), ("activation", "softmax"), ("loss", "ce")):
         app.apply(I.SetSwitch(name, value))

@@ -9,38 +9,12 @@ its own (nothing of yours is touched).
 """
 
 import argparse
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ["PERCEPTRON_STATE_DIR"] = tempfile.mkdtemp(prefix="perceptron-shots-")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
+from shots import open_window, settle, shot, train  # first: a headless window
 
-import numpy as np  # noqa: E402
-import pygame  # noqa: E402
-
-from simulator import engine  # noqa: E402
-from simulator.app import App, Options  # noqa: E402
-
-
-def settle(app, frames=60):
-    app.machine.evaluator.wait()
-    app.options.pace = True  # real frames: the scorer works between them
-    for _ in range(frames):
-        app.frame()
-    app.options.pace = False
-    app.machine.note = None  # no message box over the charts
-
-
-def train(app, epochs: int) -> None:
-    m = app.machine
-    m.set_switch("epochs", epochs)
-    m.play()
-    while m.playing:
-        app.frame()
-    settle(app, 30)
+from simulator import engine
 
 
 def show_a(app, digit: int) -> None:
@@ -53,12 +27,6 @@ def show_a(app, digit: int) -> None:
     m.knobs_changed(hidden=False)
 
 
-def shot(app, out: Path, name: str, size) -> None:
-    path = out / f"{name}-{size[0]}x{size[1]}.png"
-    pygame.image.save(app.window, path)
-    print(path)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
@@ -69,10 +37,7 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False,
-                      record_runs=False))
-    while app.loader is not None:
-        app.frame()
+    app = open_window(args.data, size)
     m = app.machine
     # the Mark I: Rosenblatt's rule from zero knobs on the plugboard's A-units
     m.set_mode("rosenblatt")
@@ -81,7 +46,7 @@ def main() -> None:
     train(app, args.epochs)
     show_a(app, 5)
     settle(app)
-    shot(app, out, "plugboard", size)
+    print(shot(app, out, "plugboard", size))
     # the hidden layer: the tutorial's next model, ten bulbs over 100 ReLU units
     m.set_mode("gd")
     m.set_switch("bulbs", 10)
@@ -91,7 +56,7 @@ def main() -> None:
     train(app, args.epochs)
     show_a(app, 3)
     settle(app)
-    shot(app, out, "hidden-layer", size)
+    print(shot(app, out, "hidden-layer", size))
     m.evaluator.wait()
 
 

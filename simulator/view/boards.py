@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
+from simulator.dims import board_shape
 from simulator.theme import Theme, font
 from simulator.view.common import (
     begin,
@@ -38,15 +39,6 @@ HINT = "click a board to turn its knobs"
 
 _PALETTES: dict[Theme, np.ndarray] = {}
 _LEGENDS: dict[tuple, pygame.Surface] = {}
-
-
-def board_shape(n: int) -> tuple[int, int]:
-    """(rows, cols) of a board of n knobs: as square as n allows, never taller than wide
-    (784 -> 28x28, 512 -> 16x32, 100 -> 10x10)."""
-    if n <= 0:
-        raise ValueError(f"a board needs knobs, got {n}")
-    rows = max(d for d in range(1, math.isqrt(n) + 1) if n % d == 0)
-    return rows, n // rows
 
 
 def common_scale(weights) -> float:
