@@ -69,18 +69,29 @@ def bulb_column(config: Config, column: int | None = None) -> int:
 
 
 def input_rows(X: np.ndarray, config: Config) -> np.ndarray:
-    """(n, 785) float32 input rows: X as given if already prepared, else its pictures
-    ((n, 28, 28) or (n, 784) pixel values) prepared at the config's scale."""
+    """(n, n_in) float32 rows the knobs weigh: X as given if already prepared (785 with
+    direct wiring; the A-units' or hidden units' outputs and the constant 1 otherwise), else
+    its pictures ((n, 28, 28) or (n, 784) pixel values) prepared at the config's scale
+    (direct wiring only: the other wirings' rows come from simulator.wiring.knob_rows)."""
     X = np.asarray(X)
-    if X.ndim == 2 and X.shape[1] == N_INPUTS:
+    if _are_rows(X, config):
         return X if X.dtype == np.float32 else X.astype(np.float32)
+    if config.wiring != "direct":
+        raise ValueError(f"with {config.wiring} wiring the clues need the knobs' input rows "
+                         f"(n, {config.n_inputs}), got {X.shape}")
     return prepare_inputs(X, config.scale)
 
 
+def _are_rows(X: np.ndarray, config: Config) -> bool:
+    return X.ndim == 2 and X.shape[1] == config.n_inputs and (
+        config.wiring != "direct" or X.shape[1] == N_INPUTS)
+
+
 def _pictures(X: np.ndarray, rows: np.ndarray, config: Config) -> np.ndarray:
-    """(n, 28, 28) uint8 pictures behind the rows (inverting the scale when X was rows)."""
+    """(n, 28, 28) uint8 pictures behind the rows (inverting the scale when X was rows of
+    direct wiring)."""
     X = np.asarray(X)
-    if X.ndim == 2 and X.shape[1] == N_INPUTS:
+    if _are_rows(X, config):
         pixels = np.rint(rows[:, :N_PIXELS].astype(np.float64) / config.scale)
         return np.clip(pixels, 0, 255).astype(np.uint8).reshape(-1, SIDE, SIDE)
     return np.asarray(X).reshape(-1, SIDE, SIDE).astype(np.uint8, copy=False)
@@ -93,15 +104,18 @@ def predictions(
     config: Config,
     indices: Sequence[int] | None = None,
     column: int | None = None,
+    pictures: np.ndarray | None = None,
 ) -> list[PicturePrediction]:
     """The tutorial's ``model.predict(x_test[:10])``: for each picture of ``indices`` (default
     the first ten) the bulb's weighted sum, raw output and whether it is lit.
 
     X: the test pictures, (n, 28, 28) or (n, 784) pixel values 0..255, or input rows
-    (n, 785) float32 already prepared at ``config.scale``. column: the bulb on show (default
+    (n, 785) float32 already prepared at ``config.scale``; with another wiring, the knobs'
+    input rows (simulator.wiring.knob_rows), and then ``pictures``, the (n, 28, 28) pictures
+    behind them (for the thumbnails). column: the bulb on show (default
     :func:`bulb_column`).
     """
-    params = check_params(params, config.bulbs)
+    params = check_params(params, config.bulbs, config.n_inputs)
     labels = np.asarray(labels)
     idx = np.arange(min(10, len(labels))) if indices is None else np.asarray(indices, dtype=int)
     col = bulb_column(config, column)
@@ -112,7 +126,8 @@ def predictions(
     said = predict(params, rows, config)
     lit = said.answer == col if config.bulbs == 10 else said.answer
     digit = config.digit if config.bulbs == 1 else col
-    pictures = _pictures(Xs, rows, config)
+    pictures = (_pictures(Xs, rows, config) if pictures is None else
+                np.asarray(pictures)[idx].reshape(-1, SIDE, SIDE).astype(np.uint8, copy=False))
     return [
         PicturePrediction(
             index=int(i),
@@ -209,7 +224,7 @@ def sum_histogram(
     column: the bulb on show (default :func:`bulb_column`: 0, or the digit's with ten bulbs).
     One matrix product (engine.predict), two np.histogram calls.
     """
-    params = check_params(params, config.bulbs)
+    params = check_params(params, config.bulbs, config.n_inputs)
     labels = np.asarray(labels)
     bins = max(1, int(bins))
     col = bulb_column(config, column)

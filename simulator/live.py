@@ -148,6 +148,7 @@ class Clues:
         params, config = m.params.copy(), m.config
         source, hidden = m.test_source()  # a hidden layer's rows are made in work()
         labels, column = m.data.test_labels, m.column
+        pictures = m.data.test_images  # the strip's thumbnails, whatever the wiring
         ten = self._ten(m) if "strip" in views else None
         # the scoreboard counts the knobs, not the picture on show: counted again when they
         # change by hand (or the switches, or the data), and at each epoch's end in training
@@ -157,7 +158,8 @@ class Clues:
 
         def work(before_chunk=None):
             X = source if hidden is None else wiring.knob_rows(config, source, hidden)
-            strip = clues.predictions(params, X, labels, config, ten) if ten else None
+            strip = clues.predictions(params, X, labels, config, ten,
+                                      pictures=pictures) if ten else None
             histogram = clues.sum_histogram(params, X, labels, config, column) \
                 if "histogram" in views else None
             if board is None and board_key is not None:

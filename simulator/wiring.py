@@ -62,24 +62,35 @@ CHUNK = 8192  # pictures per chunk when firing the A-units
 # ------------------------------------------------------------------------ the photocells
 
 
+# Each photocell row covers 1.4 pixel rows (28 / 20), so the share of a pixel it covers is
+# a multiple of a fifth: counted in fifths, the area weights are whole numbers (7 a photocell
+# row), the weighted sums of whole pixel values are whole numbers below 2**24, and float32
+# sums them exactly in any order (BLAS's blocking, one product or two, NumPy or Keras alike).
+FIFTHS = 5
+PATCH = (SIDE * FIFTHS // PHOTOCELL_SIDE) ** 2  # 49: a photocell's area in fifths squared
+
+
 @functools.cache
-def _resample_matrix() -> np.ndarray:
-    """(20, 28) float32: row i averages the pixels photocell row i covers (area weights)."""
-    R = np.zeros((PHOTOCELL_SIDE, SIDE), np.float64)
-    step = SIDE / PHOTOCELL_SIDE
+def coverage() -> np.ndarray:
+    """(20, 28) float32 whole numbers: how many fifths of pixel row (or column) j photocell
+    row (or column) i covers; each photocell row covers 7 fifths."""
+    C = np.zeros((PHOTOCELL_SIDE, SIDE), np.float32)
     for i in range(PHOTOCELL_SIDE):
-        lo, hi = i * step, (i + 1) * step
-        for j in range(SIDE):
-            R[i, j] = max(0.0, min(hi, j + 1) - max(lo, j))
-    return (R / R.sum(axis=1, keepdims=True)).astype(np.float32)
+        lo, hi = i * SIDE * FIFTHS // PHOTOCELL_SIDE, (i + 1) * SIDE * FIFTHS // PHOTOCELL_SIDE
+        for j in range(SIDE):  # pixel j spans fifths j*5 .. j*5+5
+            C[i, j] = max(0, min(hi, (j + 1) * FIFTHS) - max(lo, j * FIFTHS))
+    assert (C.sum(axis=1) == SIDE * FIFTHS // PHOTOCELL_SIDE).all()
+    return C
 
 
 def photocells(images: np.ndarray) -> np.ndarray:
-    """(n, 28, 28) or (n, 784) pixels 0..255 -> (n, 400) bool: which photocells are lit."""
-    images = np.asarray(images).reshape(-1, SIDE, SIDE).astype(np.float32)
-    R = _resample_matrix()
-    patches = R @ images @ R.T  # (n, 20, 20) mean pixel under each photocell
-    return (patches > PHOTOCELL_ON).reshape(len(images), N_PHOTOCELLS)
+    """(n, 28, 28) or (n, 784) pixels 0..255 -> (n, 400) bool: which photocells are lit
+    (the mean pixel under a photocell above :data:`PHOTOCELL_ON`); exact (see
+    :data:`FIFTHS`)."""
+    x = np.asarray(images).reshape(-1, SIDE, SIDE).astype(np.float32)
+    C = coverage()
+    light = C @ x @ C.T  # (n, 20, 20): PATCH times the mean pixel under each photocell
+    return (light > PHOTOCELL_ON * PATCH).reshape(len(x), N_PHOTOCELLS)
 
 
 class Plugboard:

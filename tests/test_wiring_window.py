@@ -223,3 +223,46 @@ def test_the_help_card_says_what_each_wiring_is_with_the_dates():
         for words in ("June 1960", "400 photocells in a 20x20 grid", "512 association units",
                       "Principles of Neurodynamics (1962)", "hidden layer (100 ReLU units)"):
             assert words in page, words
+
+
+@pytest.mark.parametrize("wiring_name", ["plugboard", "hidden"])
+def test_the_clues_and_the_scoreboard_read_the_wired_knobs(app, wiring_name):
+    """The strip, the histogram and the scoreboard take the knobs' own inputs: the A-units'
+    outputs or the hidden units', for every one of the test pictures."""
+    from simulator import clues
+
+    m = app.machine
+    choose(app, "wiring", wiring_name)
+    for view in ("strip", "histogram", "scoreboard"):
+        app.apply(I.ToggleView(view))
+    app.frame()
+    state = m.snapshot(frozenset({"strip", "histogram", "scoreboard"}))
+    X = wiring.knob_rows(m.config, m.data.test_images, m.hidden)
+    said = (X @ m.params)[:, 0]
+    assert [p.z for p in state.strip] == pytest.approx(list(said[:10]), rel=1e-4, abs=1e-4)
+    for p in state.strip:  # the thumbnails are the pictures, not the rows
+        assert np.array_equal(p.picture, m.data.test_images[p.index])
+    wanted = clues.sum_histogram(m.params, X, m.data.test_labels, m.config, 0)
+    assert state.histogram.z_min == pytest.approx(wanted.z_min, rel=1e-5)
+    board = state.scoreboard
+    lit = 1 / (1 + np.exp(-said)) > 0.5
+    five = m.data.test_labels == 5
+    assert (board.hits, board.misses, board.false_alarms) == (
+        int(np.sum(lit & five)), int(np.sum(~lit & five)), int(np.sum(lit & ~five)))
+    assert board.n == len(m.data.test_labels)
+
+
+def test_close_and_reopen_keeps_the_wiring_and_both_layers():
+    first = make_app(restore=True)
+    m = first.machine
+    choose(first, "wiring", "hidden")
+    m.hidden[3, 7] += 0.5  # a hidden layer that is not the seed's fresh one
+    m.knobs_changed()
+    first.frame(E.wheel(first.layout.bias.center, 3))
+    knobs, hidden, config = m.params.copy(), m.hidden.copy(), m.config
+    pygame.event.post(E.quit_event()[0])
+    assert first.run() == 0
+    second = make_app(restore=True)
+    assert second.machine.config == config and config.wiring == "hidden"
+    assert second.machine.params.tobytes() == knobs.tobytes()
+    assert second.machine.hidden.tobytes() == hidden.tobytes()
