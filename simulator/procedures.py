@@ -164,8 +164,8 @@ class RuleProcedure(Procedure):
     def _run(self, machine, trainer, progress: Progress, deadline: float, left) -> None:
         while left is None or left > 0:
             budget = deadline - time.perf_counter()
-            if budget <= 0:
-                return
+            if budget <= 0 or (progress.steps and budget < self.seconds_per_step):
+                return  # (a step that would not fit waits for the next frame)
             n = max(1, min(MAX_CHUNK, int(budget / self.seconds_per_step)))
             n = n if left is None else min(n, left)
             epoch, t0 = trainer.epoch, time.perf_counter()
