@@ -24,14 +24,13 @@ import pygame_gui  # noqa: E402
 
 from . import intents as I  # noqa: E402
 from . import view, words  # noqa: E402
-from .config import SWITCHES  # noqa: E402
 from .controls import FaceInput  # noqa: E402
 from .data import load_sample  # noqa: E402
 from .face_state import FaceState  # noqa: E402
 from .frame_stats import Timings, percentile  # noqa: E402
 from .launch import Options, main, parse_args, set_minimum_size  # noqa: E402, F401
 from .loader import DataLoader, deliver  # noqa: E402
-from .machine import PICTURE_FILTERS, SPEEDS, Machine  # noqa: E402
+from .machine import SPEEDS, Machine  # noqa: E402
 from .panel import BIG_TYPE_SCALE, ControlPanel, PanelState, make_manager  # noqa: E402
 from .bench_actions import BenchActions  # noqa: E402
 from .charts_input import ChartsInput  # noqa: E402
@@ -39,7 +38,6 @@ from .lesson_actions import LessonActions  # noqa: E402
 from .runs import RunStore  # noqa: E402
 from .window_face import FaceComposer  # noqa: E402
 from .window_session import WindowSession  # noqa: E402
-from .wiring import board_shape, n_units  # noqa: E402
 
 MIN_SIZE = (960, 640)
 FRAME_S = 1 / 60
@@ -62,6 +60,7 @@ class App:
         pygame.key.set_repeat(300, 40)
         self.page, self.views = "controls", set()  # the panel's page; the extra views shown
         self.layout = view.compute_layout(size)
+        self._laid_out: frozenset = frozenset()  # the views the layout was made for
         keep = self.options.autosave and self.options.frames is None
         record = keep if self.options.record_runs is None else self.options.record_runs
         self.machine = Machine(load_sample(), store=RunStore() if record else None)
@@ -158,21 +157,16 @@ class App:
         dt, self.timings.last_tick = now - self.timings.last_tick, now
         return min(dt, 0.25)
 
-    def _wiring_to_face(self) -> None:
-        m, c = self.machine, self.machine.config
-        wired = None if c.wiring == "direct" else (c.wiring, board_shape(n_units(c)))
-        self.face.wiring(wired, m.knobs.bias_index)
-
     def frame(self, events: list | None = None) -> None:
         """One turn of the loop. `events` (tests) are handled after the queue's."""
         dt = self._tick()
         t0 = time.perf_counter()
         queue = pygame.event.get() + list(events or [])
-        self._wiring_to_face()
+        self.face.follow(self.machine)
         for event in queue:
             for intent in self.route(event):
                 self.apply(intent)
-        self._wiring_to_face()  # a switch (or a file) may have rewired it just now
+        self.face.follow(self.machine)  # a switch (or a file) may have rewired it just now
         self._poll_loader()
         m = self.machine
         m.poll()
@@ -338,14 +332,8 @@ class App:
         self.machine.show_picture(it.how)
 
     def _on_SetPictureFilter(self, it):
-        m, which = self.machine, it.which
-        if which == "next":
-            now = m.picture_filter
-            i = PICTURE_FILTERS.index(now) if now in PICTURE_FILTERS else -1  # (a cell: -1)
-            which = PICTURE_FILTERS[(i + 1) % len(PICTURE_FILTERS)]
-        elif it.toggle and which == m.picture_filter:
-            which = "all"  # a scoreboard's count clicked again lets every picture through
-        m.set_picture_filter(which)
+        m = self.machine
+        m.set_picture_filter(it.which, toggle=it.toggle)
         if m.note is None or m.note.kind != "no_match" or m.clock() - m.note.time > 0.05:
             self.say(f"Pictures: {words.filter_label(m.picture_filter, m.config.digit)}")
 
@@ -368,16 +356,11 @@ class App:
         self.machine.set_speed(it.value)
 
     def _on_SetSwitch(self, it):
-        m = self.machine
-        if it.name == "digit" and m.config.bulbs == 10:  # a board of ten bulbs made the big one
-            if m.set_switch(it.name, it.value):
-                self.say(f"The {it.value}-bulb's knobs are on the big board: turn them by hand")
-            return
-        if m.set_switch(it.name, it.value) and it.name not in ("bulbs", "seed", "wiring",
-                                                                "units"):
-            switch = SWITCHES[it.name]
-            self.say(f"{switch.label}: {switch.shown(it.value)}" + ("" if it.name == "epochs" else
-                                            " (the charts start a new run; the knobs stay)"))
+        ten = self.machine.config.bulbs == 10
+        said = self.machine.set_switch(it.name, it.value) and words.switch_said(
+            it.name, it.value, ten)
+        if said:
+            self.say(said)
 
     def _on_SaveKnobs(self, it):
         self.say(self.session.save_knobs(it.path or self.panel.path))
@@ -448,7 +431,7 @@ class App:
 
     def render(self) -> None:
         """Draw the whole machine onto the window surface (the view does the drawing)."""
-        if self.face_views() != getattr(self, "_laid_out", frozenset()):
+        if self.face_views() != self._laid_out:
             self.layout_changed()  # ten bulbs came or went (a switch, a file, a lesson)
         self._drawn = self.face_state()
         view.draw_machine(self.window, self.layout, self._drawn, view.THEME, ui=self.manager)

@@ -12,7 +12,7 @@ import math
 import pygame
 
 from . import intents as I
-from .dims import BIAS, SIDE
+from .dims import BIAS, SIDE, board_shape, n_units
 from .scoreboard import cell_filter
 from .view import knob_at, retina_grid
 from .view.boards import board_slot_at
@@ -70,10 +70,13 @@ class FaceInput:
         self.wired: tuple | None = None  # (kind, (rows, cols)): a wiring fills the board
         self.bias_index = BIAS
 
-    def wiring(self, wired: tuple | None, bias_index: int) -> None:
-        """The machine's wiring this frame: None (direct), or the wiring's kind and the grid
-        of its knob board; and the bias knob's index (784 with direct wiring, after the
-        units' knobs otherwise)."""
+    def follow(self, machine) -> None:
+        """Take the machine's wiring: None (direct), or the wiring's kind and the grid of its
+        knob board; and the bias knob's index (784 with direct wiring, after the units'
+        knobs otherwise)."""
+        c = machine.config
+        wired = None if c.wiring == "direct" else (c.wiring, board_shape(n_units(c)))
+        bias_index = machine.knobs.bias_index
         if wired != self.wired or bias_index != self.bias_index:
             self.selected = self.hover = None
             self.cancel()

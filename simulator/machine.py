@@ -164,8 +164,10 @@ class Machine(Training):
         if not self.pictures.show(how, pool, include_current):
             self.tell("no_match", filter=self.picture_filter, digit=self.config.digit)
 
-    def set_picture_filter(self, which) -> None:
-        self.pictures.set_filter(which)
+    def set_picture_filter(self, which, toggle: bool = False) -> None:
+        """Browse the pictures ``which`` lets through ("next": the next filter; ``toggle``:
+        the same filter chosen again lets every picture through)."""
+        self.pictures.set_filter(self.pictures.chosen(which, toggle))
         self.show_picture("next", include_current=True)
 
     def paint(self, row: float, col: float, erase: bool = False) -> None:

@@ -106,6 +106,16 @@ class Pictures:
         self.picture = self.test_picture(i)
         return True
 
+    def chosen(self, which, toggle: bool = False):
+        """The filter a choice means: "next" cycles through the filters (from a scoreboard's
+        cell, to the first); a filter chosen again with ``toggle`` (a scoreboard's count
+        clicked twice) lets every picture through."""
+        if which == "next":
+            now = self.filter
+            i = PICTURE_FILTERS.index(now) if now in PICTURE_FILTERS else -1
+            return PICTURE_FILTERS[(i + 1) % len(PICTURE_FILTERS)]
+        return "all" if toggle and which == self.filter else which
+
     def set_filter(self, which) -> None:
         if not (which in PICTURE_FILTERS or scoreboard.is_cell(which)):
             raise ValueError(f"picture filter must be one of {PICTURE_FILTERS} or a "

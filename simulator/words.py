@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from . import engine
+from .config import SWITCHES
 
 _FILTERS = {"all": "all pictures", "target": "only {d}s", "other": "only not-{d}s",
             "misclassified": "misclassified"}
@@ -134,3 +135,15 @@ def wiring_words(kind: str, units: int) -> str:
     if kind == "hidden":
         return f"A hidden layer of {units} ReLU units between the retina and the knobs"
     return "Direct wiring: each sensor to its own knob"
+
+
+def switch_said(name: str, value, ten_bulbs: bool) -> str | None:
+    """The status line after a switch is set in the panel; None where the machine's own note
+    says it (new knobs: bulbs, seed, wiring, units)."""
+    if name == "digit" and ten_bulbs:  # a board of ten bulbs made the big one
+        return f"The {value}-bulb's knobs are on the big board: turn them by hand"
+    if name in ("bulbs", "seed", "wiring", "units"):
+        return None
+    switch = SWITCHES[name]
+    return f"{switch.label}: {switch.shown(value)}" + (
+        "" if name == "epochs" else " (the charts start a new run; the knobs stay)")
