@@ -365,7 +365,7 @@ class Machine(Training):
 
     def toggle_ghost(self) -> None:
         self.ghost_on = not self.ghost_on
-        self.tell("ghosts", on=self.ghost_on)
+        self.tell("ghosts", on=self.ghost_on, wiring=self.config.wiring)
 
     # ---- the face -------------------------------------------------------------------------------
 

@@ -45,6 +45,9 @@ def note_text(note) -> str:
         return (f"The bulb never lights on the test set: {f['baseline']:.2%} is only the share "
                 f"of pictures that are not {f['digit']}s (the base rate). A saturated bulb "
                 "cannot tell which way to turn.")
+    if kind == "ghosts" and f.get("on") and f.get("wiring", "direct") != "direct":
+        return ("Ghost needles on: they point on the retina's 784 knobs, so they show with "
+                "direct wiring")
     simple = {
         "undo": "Undone" if f.get("done") else "Nothing to undo",
         "redo": "Redone" if f.get("done") else "Nothing to redo",

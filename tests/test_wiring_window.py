@@ -104,6 +104,11 @@ def test_procedures_that_cannot_train_a_wiring_refuse_and_change_nothing(app):
     assert m.set_switch("wiring", "direct") is not False
     assert not m.set_switch("units", 64)  # direct wiring has no units
     assert "direct wiring has none" in app.status_text()[0]
+    assert m.set_switch("wiring", "plugboard")
+    m.toggle_ghost()  # needles for the retina's knobs: said, and none drawn
+    assert "show with direct wiring" in app.status_text()[0]
+    app.frame()
+    assert m.ghost_on and m.ghost is None
 
 
 def test_the_wirings_knob_board_turns_by_hand_with_undo(app):
