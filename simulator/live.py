@@ -30,7 +30,7 @@ class LiveScore:
         now = m.clock()
         if not self.dirty and not force:
             return False
-        if (m.training or busy) and not force:
+        if (m.training or busy or not m.test_rows_ready()) and not force:
             if m.training and now - self._time < SCORE_EVERY_TRAINING:
                 return False
             self._stamp += 1
@@ -118,7 +118,8 @@ class Clues:
         key = (m.knobs_version, m.generation, frozenset(views), id(m.data), m.picture_filter,
                m.picture.index)
         now, epochs = m.clock(), m.run_epochs
-        busy = m.training or m.hand.open  # a procedure, or a drag: in the scorer's thread
+        # a procedure, a drag, or test rows still being made: in the scorer's thread
+        busy = m.training or m.hand.open or (bool(views) and not m.test_rows_ready())
         soon = busy and now - self._time < CLUES_EVERY_TRAINING
         ended = m.training and epochs != self._epochs and "scoreboard" in views
         settled = not busy and self._threaded  # let go, paused: counted at once, here
@@ -146,7 +147,7 @@ class Clues:
         from . import clues, scoreboard
 
         params, config = m.params.copy(), m.config
-        source, hidden = m.test_source()  # a hidden layer's rows are made in work()
+        source, hidden = m.test_source()  # rows not ready yet are made in work()
         labels, column = m.data.test_labels, m.column
         pictures = m.data.test_images  # the strip's thumbnails, whatever the wiring
         ten = self._ten(m) if "strip" in views else None
@@ -157,7 +158,10 @@ class Clues:
         board = self._board if board_key is not None and self._board[0] == board_key else None
 
         def work(before_chunk=None):
-            X = source if hidden is None else wiring.knob_rows(config, source, hidden)
+            if not (ten or "histogram" in views or (board is None and board_key is not None)):
+                return None, None, board or (None, None)  # nothing to make
+            rows = source.ndim == 2 and source.shape[1] == config.n_inputs
+            X = source if rows else wiring.knob_rows(config, source, hidden)
             strip = clues.predictions(params, X, labels, config, ten,
                                       pictures=pictures) if ten else None
             histogram = clues.sum_histogram(params, X, labels, config, column) \
@@ -175,7 +179,7 @@ class Clues:
         the picture filter lets through."""
         if m.picture_filter == "all":
             return list(range(min(10, len(m.data.test_labels))))
-        pool = m.pictures.matching(m.params, m.config, m.X_test)
+        pool = m.pictures.matching(m.params, m.config, lambda: m.X_test)
         here = m.picture.index if m.picture.split == "test" else -1
         start = int(np.searchsorted(pool, max(here, 0)))
         return [int(pool[(start + k) % len(pool)]) for k in range(min(10, len(pool)))]

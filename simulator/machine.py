@@ -106,23 +106,39 @@ class Machine(Training):
     def X_test(self) -> np.ndarray:
         """(10000, n_in) float32: the test pictures as the knobs weigh them (pixels, the
         A-units' outputs, or the hidden units' as the hidden layer is now)."""
+        if self.config.wiring == "direct":
+            return self.pictures.X_test(self.config.scale)
+        return self._wired_rows(wait=True)
+
+    def _wired_rows(self, wait: bool) -> np.ndarray | None:
+        """The test rows of the plugboard or the hidden layer, made in a thread when the
+        wiring (or the hidden layer) changes; ``wait`` False: None until they are ready."""
         c = self.config
-        if c.wiring == "direct":
-            return self.pictures.X_test(c.scale)
         if c.wiring == "plugboard":
-            return self.pictures.X_test_wired(("plugboard", wiring.n_units(c), c.seed),
-                                              lambda images: wiring.knob_rows(c, images))
-        hidden = self.hidden
+            key = ("plugboard", wiring.n_units(c), c.seed)
+            return self.pictures.X_test_wired(key, lambda images: wiring.knob_rows(c, images),
+                                              wait)
+        hidden = self.hidden.copy()  # the thread's own: training goes on turning the layer
+        key = ("hidden", id(self.hidden), self.hidden_version, self.generation, c.scale)
         return self.pictures.X_test_wired(
-            ("hidden", id(hidden), self.hidden_version, self.generation, c.scale),
-            lambda images: wiring.knob_rows(c, images, hidden))
+            key, lambda images: wiring.knob_rows(c, images, hidden), wait)
+
+    def test_rows_ready(self) -> bool:
+        """The test rows the knobs weigh are at hand (with another wiring than direct they
+        are made in a thread after each change of the wiring or the hidden layer)."""
+        return self.config.wiring == "direct" or self._wired_rows(wait=False) is not None
 
     def test_source(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """What a score in the scorer's thread reads: (the test rows, None), or with a hidden
-        layer (the test pictures, a copy of the layer): its rows are made in the thread."""
-        if self.config.wiring == "hidden":
-            return self.data.test_images, self.hidden.copy()
-        return self.X_test, None
+        """What a score in the scorer's thread reads: (the test rows, None), or, when the
+        rows are not ready (a hidden layer that moves, a plugboard just wired), (the test
+        pictures, the hidden layer's copy or None): the thread makes the rows itself."""
+        c = self.config
+        if c.wiring == "direct":
+            return self.X_test, None
+        rows = self._wired_rows(wait=False) if c.wiring == "plugboard" else None
+        if rows is not None:
+            return rows, None
+        return self.data.test_images, (self.hidden.copy() if c.wiring == "hidden" else None)
 
     @property
     def baseline(self) -> float:
@@ -160,7 +176,7 @@ class Machine(Training):
 
     def show_picture(self, how: str, include_current: bool = False) -> None:
         """Next, previous or a random test picture among those the filter lets through."""
-        pool = self.pictures.matching(self.params, self.config, self.X_test)
+        pool = self.pictures.matching(self.params, self.config, lambda: self.X_test)
         if not self.pictures.show(how, pool, include_current):
             self.tell("no_match", filter=self.picture_filter, digit=self.config.digit)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import engine, scoreboard
+from .background import Background
 from .dims import N_PIXELS, SIDE
 
 PICTURE_FILTERS = ("all", "target", "other", "misclassified")  # and a scoreboard's cell:
@@ -54,13 +55,23 @@ class Pictures:
             X = self._X_test[scale] = engine.prepare_inputs(self.data.test_images, scale)
         return X
 
-    def X_test_wired(self, key: tuple, make) -> np.ndarray:
+    def X_test_wired(self, key: tuple, make, wait: bool = True) -> np.ndarray | None:
         """The test pictures' rows through a wiring (``key`` says which: its first item
-        names the wiring), made by ``make(images)`` when the key changes."""
+        names the wiring), made by ``make(images)`` in a thread of their own when the key
+        changes (a tenth of a second for the plugboard's A-units: not in a frame). ``wait``
+        False: None until they are ready."""
         held = self._X_wired.get(key[0])
         if held is None or held[0] != key:
-            held = self._X_wired[key[0]] = (key, make(self.data.test_images))
-        return held[1]
+            images = self.data.test_images
+            held = self._X_wired[key[0]] = (key, Background(lambda: make(images),
+                                                            name="test rows"))
+        rows = held[1]
+        if isinstance(rows, Background):
+            if not (wait or rows.done.is_set()):
+                return None
+            rows = rows.result()
+            self._X_wired[key[0]] = (key, rows)
+        return rows
 
     def test_picture(self, i: int) -> Picture:
         pixels = self.data.test_images[i].reshape(N_PIXELS).astype(np.float32)
@@ -72,11 +83,14 @@ class Pictures:
 
     # ---- browsing ------------------------------------------------------------------------
 
-    def matching(self, params: np.ndarray, config, X: np.ndarray | None = None) -> np.ndarray:
-        """Indices of the test pictures the filter lets through, with these knobs (``X``:
-        the test rows they weigh, when the wiring is not direct)."""
+    def matching(self, params: np.ndarray, config, rows=None) -> np.ndarray:
+        """Indices of the test pictures the filter lets through, with these knobs (``rows``:
+        a function giving the test rows they weigh, when the wiring is not direct; asked
+        only by the filters that need the machine's answers)."""
         labels = self.data.test_labels
-        X = self.X_test(config.scale) if X is None else X
+        X = None
+        if self.filter == "misclassified" or scoreboard.is_cell(self.filter):
+            X = self.X_test(config.scale) if rows is None else rows()
         if self.filter == "target":
             return np.flatnonzero(labels == config.digit)
         if self.filter == "other":

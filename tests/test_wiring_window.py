@@ -61,8 +61,9 @@ def train(app, epochs: int = 1) -> None:
     m.play()
     while m.playing:
         app.frame()
-    m.evaluator.wait()
-    app.frame()
+    for _ in range(2):  # the epochs' scores, then the live score of the knobs as they stand
+        m.evaluator.wait()
+        app.frame()
 
 
 def test_the_wiring_switch_rewires_the_machine_and_the_face_shows_it(app):
