@@ -9,9 +9,10 @@ Three wirings, one switch (``Config.wiring``):
   * The photocells see MNIST's 28x28 picture resampled to 20x20 by area averaging (each
     photocell averages the 1.4 x 1.4 pixels it covers) and thresholded at half brightness
     (a photocell is on or off). Resampling, not cropping: MNIST centres each digit by its
-    centre of mass, so ink often falls outside the middle 20x20 a crop would keep. (Measured
-    here: after 10 epochs of the rule, 97.0% against 96.1% for "is it a 5", 89.9% against
-    86.6% for ten digits.)
+    centre of mass, so ink often falls outside the middle 20x20 a crop would keep.
+    (Measured with the same cords after 10 epochs of the rule,
+    benchmarks/plugboard_retina.py: 95.98% against 95.74% for "is it a 5", 88.96% against
+    87.53% for ten digits.)
   * Each of the ``units`` A-units (512 by default) has ``CONNECTIONS`` patch cords to
     photocells picked at random, each +1 (excitatory) or -1 (inhibitory); a unit fires
     (outputs 1) when the sum over its lit photocells reaches ``A_THRESHOLD``. The random
