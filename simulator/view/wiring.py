@@ -262,7 +262,7 @@ _TILES: dict = {}
 def _hidden_grid(wired, size: tuple[int, int], peak: float, theme: Theme,
                  s: float) -> pygame.Surface:
     """The hidden units' boards, each framed by its lamp, as one surface of ``size``, made
-    in NumPy in one go (a millisecond), and again only when the boards or the lamps change
+    in NumPy in one go (about 2 ms), and again only when the boards or the lamps change
     (while training at full speed the retina's picture stays, and the machine hands new
     boards a few times a second)."""
     key = (wired.version, size, peak, wired.lamps.tobytes(), theme, s)
