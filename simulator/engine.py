@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import wiring
 from .config import Config
 from .dims import N_INPUTS, N_PIXELS
 
@@ -89,6 +90,20 @@ def _check_images(images) -> np.ndarray:
     if images.shape[1:] not in ((28, 28), (N_PIXELS,)):
         raise ValueError(f"images must be (n, 28, 28) or (n, 784), got shape {images.shape}")
     return images
+
+
+def training_set(images, labels, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The pictures (n, 28, 28) or (n, 784) and their labels (n,) a run trains on: checked
+    (ValueError naming what is wrong) and cut to the subset switch. Not copied."""
+    images, labels = _check_images(images), np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a 1-d array, got shape {labels.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
+    if len(images) == 0:
+        raise ValueError("no training pictures")
+    n = config.train_count(len(images))
+    return images[:n], labels[:n]
 
 
 def _pixel_rows(images: np.ndarray, scale: float) -> np.ndarray:
@@ -264,9 +279,7 @@ def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: 
     prepared = source.ndim == 2 and source.shape[1] == len(params) and (
         source.dtype == np.float32 or config.wiring == "plugboard")  # A-units' 0/1 rows
     wired = not prepared and config.wiring != "direct"
-    if wired:
-        from .wiring import knob_rows
-    elif not prepared:
+    if not (prepared or wired):
         source = _check_images(source)
         X = np.empty((max(1, min(chunk, len(source))), N_INPUTS), np.float32)  # (chunk, 785)
     parts = []
@@ -277,7 +290,7 @@ def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: 
         if prepared:
             rows = source[i : i + b].astype(np.float32, copy=False)
         elif wired:
-            rows = knob_rows(config, source[i : i + b], hidden)
+            rows = wiring.knob_rows(config, source[i : i + b], hidden)
         else:
             rows = fill_inputs(X[:b], source[i : i + b], config.scale)
         parts.append(evaluate(params, rows, labels[i : i + b], config))
@@ -495,29 +508,21 @@ class Trainer(EpochBookkeeping):
 
     def __init__(self, config: Config, images: np.ndarray, labels: np.ndarray, params=None):
         self.config = config.validate()
-        images = _check_images(images)
-        if len(images) != len(labels):
-            raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
-        if len(images) == 0:
-            raise ValueError("no training pictures")
-        n = config.train_count(len(images))
-        self.labels = np.asarray(labels[:n])
+        images, self.labels = training_set(images, labels, config)
         self.input_scale = config.scale  # pixel -> knob input (A-units: 0/1 already)
         if config.wiring == "plugboard":
-            from .wiring import plugboard_of
-
             self.input_scale = 1.0
-            self.rows = plugboard_of(config).rows(images[:n])  # (n, units + 1) uint8
+            self.rows = wiring.plugboard_of(config).rows(images)  # (n, units + 1) uint8
             if self.batch_size > SMALL_BATCH:
                 self.rows = self.rows.astype(np.float32)
         elif self.batch_size <= SMALL_BATCH:
             # Random small batches: gather uint8 rows (a quarter of float32's memory
             # traffic, the costliest part of a step) and convert them per batch.
-            self.rows = _pixel_rows(images[:n], config.scale)  # (n, 785) uint8
+            self.rows = _pixel_rows(images, config.scale)  # (n, 785) uint8
         else:
             # Large batches: stream float32 rows through BLAS; the full batch needs no
             # gather at all (a sum does not care about the order).
-            self.rows = prepare_inputs(images[:n], config.scale)  # (n, 785) float32
+            self.rows = prepare_inputs(images, config.scale)  # (n, 785) float32
         self.Y = make_targets(self.labels, config)  # (n, k) float32
         self.rng = np.random.default_rng(config.seed)
         if params is None:

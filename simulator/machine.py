@@ -116,12 +116,15 @@ class Machine(Training):
         c = self.config
         if c.wiring == "plugboard":
             key = ("plugboard", wiring.n_units(c), c.seed)
-            return self.pictures.X_test_wired(key, lambda images: wiring.knob_rows(c, images),
-                                              wait)
-        hidden = self.hidden.copy()  # the thread's own: training goes on turning the layer
+            return self.pictures.X_test_wired(
+                key, lambda: lambda images: wiring.knob_rows(c, images), wait)
+
+        def prepare():
+            hidden = self.hidden.copy()  # the thread's own: training turns the layer on
+            return lambda images: wiring.knob_rows(c, images, hidden)
+
         key = ("hidden", id(self.hidden), self.hidden_version, self.generation, c.scale)
-        return self.pictures.X_test_wired(
-            key, lambda images: wiring.knob_rows(c, images, hidden), wait)
+        return self.pictures.X_test_wired(key, prepare, wait)
 
     def test_rows_ready(self) -> bool:
         """The test rows the knobs weigh are at hand (with another wiring than direct they

@@ -55,14 +55,15 @@ class Pictures:
             X = self._X_test[scale] = engine.prepare_inputs(self.data.test_images, scale)
         return X
 
-    def X_test_wired(self, key: tuple, make, wait: bool = True) -> np.ndarray | None:
+    def X_test_wired(self, key: tuple, prepare, wait: bool = True) -> np.ndarray | None:
         """The test pictures' rows through a wiring (``key`` says which: its first item
-        names the wiring), made by ``make(images)`` in a thread of their own when the key
-        changes (a tenth of a second for the plugboard's A-units: not in a frame). ``wait``
-        False: None until they are ready."""
+        names the wiring). When the key changes, ``prepare()`` gives, here, a function of
+        the pictures (its copies taken now) that makes them in a thread of its own (a tenth
+        of a second for the plugboard's A-units: not in a frame). ``wait`` False: None until
+        they are ready."""
         held = self._X_wired.get(key[0])
         if held is None or held[0] != key:
-            images = self.data.test_images
+            images, make = self.data.test_images, prepare()
             held = self._X_wired[key[0]] = (key, Background(lambda: make(images),
                                                             name="test rows"))
         rows = held[1]

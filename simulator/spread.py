@@ -116,14 +116,8 @@ class SeedSpread(engine.EpochBookkeeping):
         self.config = config = check_config(config)
         self.seeds = _check_seeds(seeds)
         N = len(self.seeds)
-        images = engine._check_images(images)
-        if len(images) != len(labels):
-            raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
-        if len(images) == 0:
-            raise ValueError("no training pictures")
-        n = config.train_count(len(images))
-        self.labels = np.asarray(labels[:n])
-        self.rows = engine._pixel_rows(images[:n], config.scale)  # (n, 785) uint8
+        images, self.labels = engine.training_set(images, labels, config)
+        self.rows = engine._pixel_rows(images, config.scale)  # (n, 785) uint8
         self.Y = np.ascontiguousarray(engine.make_targets(self.labels, config)[:, 0])  # (n,)
         self._rngs = [np.random.default_rng(s) for s in self.seeds]
         # (N, 785): row i is seed i's knobs; knobs_out (shared memory) may hold them

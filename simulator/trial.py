@@ -64,7 +64,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import N_INPUTS, N_PIXELS, Config, EpochBookkeeping, check_params, init_knobs
+from .engine import (
+    N_INPUTS,
+    N_PIXELS,
+    Config,
+    EpochBookkeeping,
+    check_params,
+    init_knobs,
+    training_set,
+)
 
 TURNS_CAP = 4  # at most this many turns kept per knob and picture (see TrialAndError)
 BRIGHTER, DIMMER = "brighter", "dimmer"
@@ -162,18 +170,9 @@ class TrialAndError(EpochBookkeeping):
         if config.activation not in ("none", "sigmoid"):
             raise ValueError("trial and error watches one bulb at a time: activation must be "
                              f"none or sigmoid, got {config.activation!r}")
-        images, labels = np.asarray(images), np.asarray(labels)
-        if images.ndim not in (2, 3) or images.shape[1:] not in ((28, 28), (N_PIXELS,)):
-            raise ValueError(f"images must be (n, 28, 28) or (n, 784), got shape {images.shape}")
-        if labels.ndim != 1:
-            raise ValueError(f"labels must be a 1-d array, got shape {labels.shape}")
-        if len(images) != len(labels):
-            raise ValueError(f"{len(images)} pictures but {len(labels)} labels")
-        if len(images) == 0:
-            raise ValueError("no training pictures")
-        n = min(config.subset, len(images)) if config.subset else len(images)
-        self.pixels = images[:n].reshape(n, N_PIXELS)  # (n, 784) uint8, not copied
-        self.labels = labels[:n]
+        images, self.labels = training_set(images, labels, config)
+        n = len(images)
+        self.pixels = images.reshape(n, N_PIXELS)  # (n, 784) uint8, not copied
         self.rng = np.random.default_rng(config.seed)
         if params is None:
             params = self.fresh_knobs(config, self.rng)
