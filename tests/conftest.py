@@ -82,3 +82,19 @@ def _fonts():
 
     pygame.font.init()
     yield
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Relative knob files (the panel's default 'knobs.npz') land in a temporary folder."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def app():
+    """The window, headless, on the bundled sample (tests/windows.py), paused at the end."""
+    from windows import make_app
+
+    a = make_app()
+    yield a
+    a.machine.pause()

@@ -29,17 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CENTRE = 14 * 28 + 14
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    """Relative knob files (the panel's default 'knobs.npz') land in a temporary folder."""
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def app():
-    a = make_app()
-    yield a
-    a.machine.pause()
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def lit_knob(app) -> int:

@@ -33,10 +33,7 @@ def make_app(**kw) -> App:
     return windows.make_app(**{"autosave": False, "record_runs": False, **kw})
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    """Relative files (the panel's knob file) land in a temporary folder."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 # ------------------------------------------------------------------ a person's hands

@@ -25,16 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DESIGN = ROOT.parent / "shared" / "design" / "MACHINE.md"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def app():
-    a = make_app()
-    yield a
-    a.machine.pause()
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture(scope="module")
