@@ -228,16 +228,28 @@ def predict(params: np.ndarray, X: np.ndarray, config: Config) -> Prediction:
 def loss_value(outputs: np.ndarray, Y: np.ndarray, config: Config) -> float:
     """Mean loss of outputs against targets, both (n, k). Cross-entropy is categorical
     after softmax and binary per bulb otherwise."""
+    return float(np.mean(_loss_terms(outputs, Y, config)))
+
+
+def loss_values(outputs: np.ndarray, Y: np.ndarray, config: Config) -> np.ndarray:
+    """:func:`loss_value` of each column of outputs (n, N) against targets Y (n, 1): N runs
+    of one bulb scored at once (the spread of seeds). Returns (N,) float64."""
+    return np.mean(_loss_terms(outputs, Y, config), axis=0)
+
+
+def _loss_terms(outputs: np.ndarray, Y: np.ndarray, config: Config) -> np.ndarray:
+    """Each picture's loss per bulb (per picture, summed over the bulbs, for categorical
+    cross-entropy), float64: their mean is the loss."""
     diff = outputs.astype(np.float64) - Y
     with np.errstate(over="ignore", invalid="ignore"):
         if config.loss == "mse":
-            return float(np.mean(np.square(diff)))
+            return np.square(diff)
         if config.loss == "mae":
-            return float(np.mean(np.abs(diff)))
+            return np.abs(diff)
         p = np.clip(outputs, CE_EPS, 1 - CE_EPS).astype(np.float64)
         if config.activation == "softmax":
-            return float(-np.mean(np.sum(Y * np.log(p), axis=1)))
-        return float(-np.mean(Y * np.log(p) + (1 - Y) * np.log1p(-p)))
+            return -np.sum(Y * np.log(p), axis=1, keepdims=True)
+        return -(Y * np.log(p) + (1 - Y) * np.log1p(-p))
 
 
 @dataclass(frozen=True)
@@ -263,8 +275,11 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
     return Metrics(loss_value(p.output, make_targets(labels, config), config), accuracy, len(X))
 
 
-def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: int = 10_000,
-                     before_chunk=None, hidden=None) -> Metrics:
+SCORE_CHUNK = 2048  # rows scored at a time: 6 MB of float32, which stays in the cache
+
+
+def evaluate_chunked(params, source: np.ndarray, labels, config: Config,
+                     chunk: int = SCORE_CHUNK, before_chunk=None, hidden=None) -> Metrics:
     """:func:`evaluate` a chunk at a time: the one chunked scorer.
 
     ``source`` is either pictures, (n, 28, 28) or (n, 784) pixel values 0..255, prepared a
@@ -298,12 +313,15 @@ def evaluate_chunked(params, source: np.ndarray, labels, config: Config, chunk: 
 
 
 def combine_metrics(parts: list[Metrics]) -> Metrics:
-    """The metrics of several parts of a data set, as one (weighted by their sizes)."""
+    """The metrics of several parts of a data set, as one (weighted by their sizes). The
+    accuracy is the count of right answers over all the parts, whole: the same however
+    the set was cut."""
+    parts = [p for p in parts if p.n]
     n = sum(p.n for p in parts)
     if n == 0:
         return Metrics(float("nan"), float("nan"), 0)
-    return Metrics(sum(p.loss * p.n for p in parts) / n,
-                   sum(p.accuracy * p.n for p in parts) / n, n)
+    right = round(sum(p.accuracy * p.n for p in parts))  # each part's count, summed
+    return Metrics(sum(p.loss * p.n for p in parts) / n, right / n, n)
 
 
 def baseline_accuracy(labels: np.ndarray, digit: int = 5, bulbs: int = 1) -> float:

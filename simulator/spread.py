@@ -320,13 +320,13 @@ def evaluate_seeds(params: np.ndarray, X: np.ndarray, labels: np.ndarray,
     truth = np.asarray(labels) == config.digit
     lit = outputs > engine.LIT_ABOVE  # (n, N)
     accuracy = np.mean(lit == truth[:, None], axis=0)  # (N,)
-    Y = engine.make_targets(labels, config)  # (n, 1)
-    return [Metrics(engine.loss_value(outputs[:, i : i + 1], Y, config), float(accuracy[i]),
-                    len(X)) for i in range(N)]
+    losses = engine.loss_values(outputs, engine.make_targets(labels, config), config)  # (N,)
+    return [Metrics(float(loss), float(acc), len(X))
+            for loss, acc in zip(losses, accuracy, strict=True)]
 
 
 def evaluate_seeds_chunked(params: np.ndarray, images: np.ndarray, labels: np.ndarray,
-                           config: Config, chunk: int = 10_000) -> list[Metrics]:
+                           config: Config, chunk: int = engine.SCORE_CHUNK) -> list[Metrics]:
     """:func:`evaluate_seeds` on pictures (n, 28, 28) or (n, 784), a chunk at a time
     through one reused float32 buffer (shared by every seed)."""
     images = engine._check_images(images)

@@ -1,6 +1,7 @@
 """The engine against naive reference loops, and its contracts (determinism, guard, API)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -195,6 +196,45 @@ def test_evaluate_matches_a_loop_over_pictures(digits):
         chunked = engine.evaluate_chunked(params, images, labels, config, chunk=128)
         assert chunked.accuracy == pytest.approx(metrics.accuracy)
         assert chunked.loss == pytest.approx(metrics.loss, rel=1e-5)
+
+
+def test_a_chunked_score_counts_the_right_answers_whole(digits):
+    """However the pictures are cut into chunks, the accuracy is the count of right
+    answers over all of them, exactly (not a sum of rounded shares)."""
+    images, labels = digits
+    config = Config()
+    params = engine.init_knobs(config, np.random.default_rng(3))
+    X = engine.prepare_inputs(images, config.scale)
+    lit = (X @ params)[:, 0] > 0.0  # a sigmoid's output is above 0.5 exactly where z > 0
+    right = int(np.sum(lit == (labels == config.digit)))
+    for chunk in (1, 7, 128, 333, len(images)):
+        scored = engine.evaluate_chunked(params, images, labels, config, chunk=chunk)
+        assert scored.accuracy == right / len(images) and scored.n == len(images)
+    # 15 of 22 and 1 of 30 right are 16 of 52, though 15/22 * 22 is not 15 in floats
+    parts = [engine.Metrics(0.5, 15 / 22, 22), engine.Metrics(0.25, 1 / 30, 30),
+             engine.Metrics(float("nan"), float("nan"), 0)]  # an empty part counts for nothing
+    combined = engine.combine_metrics(parts)
+    assert combined.accuracy == 16 / 52 and combined.n == 52
+    assert combined.loss == pytest.approx((0.5 * 22 + 0.25 * 30) / 52)
+
+
+@pytest.mark.parametrize("switches", [
+    {}, {"loss": "mae"}, {"loss": "ce"}, {"activation": "none", "loss": "ce"},
+    {"activation": "none", "inputs": "raw"},
+])
+def test_loss_values_score_each_column_as_loss_value_scores_one_run(digits, switches):
+    images, labels = digits
+    config = replace(Config(), **switches)
+    rng = np.random.default_rng(4)
+    params = np.hstack([engine.init_knobs(config, rng) for _ in range(3)])  # 3 runs
+    outputs = engine.activate(engine.prepare_inputs(images, config.scale) @ params,
+                              config.activation)
+    Y = engine.make_targets(labels, config)
+    together = engine.loss_values(outputs, Y, config)
+    assert together.shape == (3,)
+    for i in range(3):
+        assert together[i] == pytest.approx(engine.loss_value(outputs[:, i : i + 1], Y, config),
+                                            rel=1e-12)
 
 
 def test_descent_direction_lowers_the_loss(digits):
