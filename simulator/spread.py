@@ -14,7 +14,7 @@ shape and strides as the single run's ``np.dot``). Only the Python around them i
     z      (N, B)        xb @ knobs, per seed        np.matmul(xb, P[:, :, None])
     d      (N, B)        dL/dz (engine.make_output_delta, on the transposed (B, N) view)
     g      (N, 785)      xb^T @ d, per seed          np.matmul(xb^T, d[:, :, None])
-    Adam on (N, 785): m, v, knobs, all seeds in each ufunc call
+    Adam on (2, N, 785): [m, v] moved in one ufunc call per operation, then the knobs
 
 The seeds share the step counter (they take the same number of batches), so Adam's
 step size ``lr_t`` is one float for all of them.
@@ -23,8 +23,9 @@ Where the time goes (10 seeds, batch 32, full MNIST): a single run's step is mos
 Python's overhead around small NumPy calls, which the spread pays once for all seeds; the
 spread's step is mostly memory traffic that grows with N: gathering N x B random rows of
 785 bytes (each a trip to main memory), converting them to float32 (1 MB), reading them
-twice (forward and gradient), and Adam over (N, 785). ``benchmarks/bench_spread.py``
-measures it against a single run.
+twice (forward and gradient), and Adam over (N, 785). Each step's picture indices and
+targets are laid out once an epoch as contiguous blocks, so the step reads them in place.
+``benchmarks/bench_spread.py`` measures it against a single run.
 
 NumPy only. One bulb and gradient descent only: :func:`check_config` says why anything
 else is refused.
@@ -32,6 +33,7 @@ else is refused.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
@@ -139,7 +141,7 @@ class SeedSpread(engine.EpochBookkeeping):
         self.epoch = 0  # finished epochs
         self.position = 0  # pictures done in the epoch under way
         self.orders = None  # this epoch's picture orders, (N, n) int64, row i seed i's
-        self._targets = None  # this epoch's targets in those orders, (N, n) float32
+        self._step_orders = self._step_targets = None  # the same, batch by batch
         self.last_batch = np.zeros((N, 0), np.int64)  # (N, b) the pictures just shown
         self.steps = 0
         self._allocate()
@@ -170,26 +172,39 @@ class SeedSpread(engine.EpochBookkeeping):
         TrainingDiverged, naming the seeds, if a knob stops being finite (every seed's
         knobs rolled back to the last state where all were finite)."""
         if self.orders is None:
-            self.orders = np.stack([rng.permutation(self.n_train) for rng in self._rngs])
-            self._targets = self.Y[self.orders]  # (N, n): one gather an epoch, not a step
-        orders, n, B = self.orders, self.n_train, self.batch_size
+            self._new_epoch()
+        n, B = self.n_train, self.batch_size
         start = self.position
         stop = min(n, start + max(0, max_batches) * B)
-        train_on, bounds = self._train_on, range(start, stop, B)
+        train_batches = self._train_batches
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for s in bounds:
-                train_on(s)
+            s = start
+            while s < stop:  # the batches up to the next check of the knobs, in one call
+                count = min(-(-(stop - s) // B), GUARD_EVERY - self.steps % GUARD_EVERY)
+                last = train_batches(s, count)
+                s = min(stop, s + count * B)
                 if self.steps % GUARD_EVERY == 0:
-                    self.position = s  # where a rollback leaves the epoch
+                    self.position = last  # where a rollback leaves the epoch
                     self._guard()
         self.position = stop
         self._guard()
         if stop > start:
-            self.last_batch = orders[:, max(start, stop - B) : stop]
+            self.last_batch = self.orders[:, max(start, stop - B) : stop]
         if stop >= n:
             self.epoch, self.position, self.orders = self.epoch + 1, 0, None
-            self._targets = None
-        return len(bounds)
+            self._step_orders = self._step_targets = None
+        return len(range(start, stop, B))
+
+    def _new_epoch(self) -> None:
+        """Each seed's picture order for the epoch (one draw from its generator, as its
+        single run draws it), and, batch by batch, the indices and targets the steps read
+        as contiguous blocks: (batches, N, B) indices and (batches, B, N) targets."""
+        n, B, N = self.n_train, self.batch_size, self.n_seeds
+        self.orders = np.stack([rng.permutation(n) for rng in self._rngs])  # (N, n)
+        full = n // B  # whole batches; a shorter last one reads self.orders
+        by_batch = self.orders[:, : full * B].reshape(N, full, B)
+        self._step_orders = np.ascontiguousarray(by_batch.transpose(1, 0, 2))
+        self._step_targets = np.ascontiguousarray(self.Y[by_batch].transpose(1, 2, 0))
 
     # ------------------------------------------------------------------ the inner loop
 
@@ -201,55 +216,93 @@ class SeedSpread(engine.EpochBookkeeping):
         # the epoch's last, shorter batch: contiguous (N, b, 785) views of these
         self._rb_flat = np.empty(N * B * N_INPUTS, np.uint8)
         self._xb_flat = np.empty(N * B * N_INPUTS, np.float32)
-        self._g, self._m, self._v, self._u = (np.zeros_like(self._knobs) for _ in range(4))
+        # Adam's two moments stacked, (2, N, 785): [m, v], and beside them [g, g^2], so
+        # that both moments move in one call per operation (the same float32 operations
+        # on the same values as engine.adam_move, so the same roundings)
+        self._mv, self._gg = np.zeros((2, N, N_INPUTS), np.float32), \
+            np.zeros((2, N, N_INPUTS), np.float32)
+        self._m, self._v, self._g = self._mv[0], self._mv[1], self._gg[0]
+        self._u = np.zeros_like(self._knobs)
         self._snapshot = (self._knobs.copy(), self._m.copy(), self._v.copy(), self.steps)
-        self._train_on = self._make_gd_step()
+        self._train_batches = self._make_gd_loop()
 
-    def _make_gd_step(self):
-        """One step for every seed, as a closure over preallocated buffers (the engine's
-        Trainer._make_gd_step with a seed axis in front): no fresh arrays per batch."""
+    def _make_gd_loop(self):
+        """``train_batches(s, count)``: ``count`` steps for every seed from picture ``s``
+        of the epoch, as a closure over preallocated buffers (the engine's
+        Trainer._make_gd_step with a seed axis in front): no fresh arrays and no
+        attribute look-ups per batch. Returns where the last batch began."""
         config, knobs, rows = self.config, self._knobs, self.rows
-        g, m, v, u = self._g, self._m, self._v, self._u
+        mv, gg, u = self._mv, self._gg, self._u
+        (g, g2), (m, v) = gg, mv
+        step_moves = np.empty_like(mv)  # (2, N, 785): [g - m, g^2 - v], then scaled
+        one_minus_b = np.empty_like(mv)  # (2, N, 785): [1 - b1, 1 - b2] as float32
+        one_minus_b[0], one_minus_b[1] = np.float32(1 - engine.ADAM_B1), \
+            np.float32(1 - engine.ADAM_B2)
+        eps32, b1, b2 = np.float32(engine.ADAM_EPS), engine.ADAM_B1, engine.ADAM_B2
         z_full, a_full, d_full, t_full = self._z, self._a, self._d, self._t
         rb_full, xb_full, rb_flat, xb_flat = self._rb, self._xb, self._rb_flat, self._xb_flat
         N, B = z_full.shape
         n_train = self.n_train
-        matmul, copyto = np.matmul, np.copyto
+        matmul, copyto, sqrt, square = np.matmul, np.copyto, np.sqrt, np.square
+        _mul, _sub, _add, _div = np.multiply, np.subtract, np.add, np.divide
         k3, g3 = knobs[:, :, None], g[:, :, None]  # (N, 785, 1): one gemv per seed
         # delta() works on (b, k) arrays and takes the batch length from len(z): it gets
         # (b, N) transposed views, so that len(z) is the batch and each seed is a bulb
-        full = (rb_full, xb_full, xb_full.transpose(0, 2, 1), z_full.T, a_full.T, d_full.T,
-                t_full.T, z_full[:, :, None], d_full[:, :, None])
+        xbT, zT, aT, dT, tT = (xb_full.transpose(0, 2, 1), z_full.T, a_full.T, d_full.T,
+                               t_full.T)
+        z3, d3 = z_full[:, :, None], d_full[:, :, None]
         delta = engine.make_output_delta(config, input_scale=config.scale)
         adam, lr = config.optimizer == "adam", config.lr
-        # Adam exactly as the engine (and Keras) computes it in float32: engine.adam_move
         lr32 = np.float32(lr)
-        _mul, _sub = np.multiply, np.subtract
 
-        def gd_step(s):
-            b = min(B, n_train - s)
-            if b == B:
-                rb, xb, xbT, zT, aT, dT, tT, z3, d3 = full
-            else:  # the epoch's last, shorter batch: contiguous (N, b, 785) buffers
-                rb = rb_flat[: N * b * N_INPUTS].reshape(N, b, N_INPUTS)
-                xb = xb_flat[: N * b * N_INPUTS].reshape(N, b, N_INPUTS)
-                xbT = xb.transpose(0, 2, 1)
-                zT, aT, dT, tT = (arr[:, :b].T for arr in (z_full, a_full, d_full, t_full))
-                z3, d3 = z_full[:, :b, None], d_full[:, :b, None]
-            rows.take(self.orders[:, s : s + b], 0, rb, "clip")  # valid indices: no checks
-            copyto(xb, rb)  # to float32, unscaled: delta() applies the input scale
-            matmul(xb, k3, z3)  # z = xb @ knobs, seed by seed
-            delta(zT, self._targets[:, s : s + b].T, aT, dT, tT)
-            matmul(xbT, d3, g3)  # g = xb^T @ d, seed by seed
+        def move():  # the step's turn of the knobs, from the gradient g
             self.steps = steps = self.steps + 1
             if not adam:
                 _mul(g, lr32, u)
                 _sub(knobs, u, knobs)
                 return
-            engine.adam_move(g, m, v, u, steps, lr)
+            # engine.adam_move, both moments at once: m += (1 - b1) (g - m) and
+            # v += (1 - b2) (g^2 - v); then the move alpha m / (sqrt(v) + eps)
+            alpha = lr * math.sqrt(1 - b2**steps) / (1 - b1**steps)
+            square(g, g2)
+            _sub(gg, mv, step_moves)
+            _mul(step_moves, one_minus_b, step_moves)
+            _add(mv, step_moves, mv)
+            sqrt(v, u)
+            _add(u, eps32, u)
+            _div(m, u, u)
+            _mul(u, alpha, u)  # a Python float: NumPy keeps float32
             _sub(knobs, u, knobs)
 
-        return gd_step
+        def short_batch(s):  # the epoch's last, shorter batch: contiguous (N, b, 785)
+            b = n_train - s
+            rb = rb_flat[: N * b * N_INPUTS].reshape(N, b, N_INPUTS)
+            xb = xb_flat[: N * b * N_INPUTS].reshape(N, b, N_INPUTS)
+            idx = self.orders[:, s:]
+            rows.take(idx, 0, rb, "clip")
+            copyto(xb, rb)
+            matmul(xb, k3, z_full[:, :b, None])
+            delta(z_full[:, :b].T, self.Y[idx].T, a_full[:, :b].T, d_full[:, :b].T,
+                  t_full[:, :b].T)
+            matmul(xb.transpose(0, 2, 1), d_full[:, :b, None], g3)
+            move()
+
+        def train_batches(s, count):
+            first = s // B
+            orders, targets = self._step_orders, self._step_targets
+            for i in range(first, min(first + count, len(orders))):
+                rows.take(orders[i], 0, rb_full, "clip")  # valid indices: no checks
+                copyto(xb_full, rb_full)  # to float32, unscaled: delta() applies the scale
+                matmul(xb_full, k3, z3)  # z = xb @ knobs, seed by seed
+                delta(zT, targets[i], aT, dT, tT)
+                matmul(xbT, d3, g3)  # g = xb^T @ d, seed by seed
+                move()
+            last = (first + count - 1) * B
+            if last >= len(orders) * B and last < n_train:
+                short_batch(last)
+            return last
+
+        return train_batches
 
     def _guard(self) -> None:
         finite = np.isfinite(self._knobs)
