@@ -332,11 +332,11 @@ class SpreadRun:
         self.config, self.mnist, self.progress = config, mnist, progress
         # One process per core, each a vectorised pass over its share of the seeds
         # (spread_workers): every seed's knobs are still its single run's, bit for bit.
+        # The workers also score every seed after each epoch, each on its share of the
+        # pictures.
         self.trainer = ForkedSpread(config, mnist.train_images, mnist.train_labels, seeds,
-                                    params)
-        n = self.trainer.n_train
-        self.train_images, self.train_labels = mnist.train_images[:n], mnist.train_labels[:n]
-        self.X_test = engine.prepare_inputs(mnist.test_images, config.scale)  # (m, 785)
+                                    params, test=(mnist.test_images, mnist.test_labels))
+        self.n_test = len(mnist.test_labels)
         self.baseline = engine.baseline_accuracy(mnist.test_labels, config.digit, config.bulbs)
         self.histories: list[list[dict]] = [[] for _ in seeds]  # per seed, per epoch
         self.knobs_after: list[np.ndarray] = []  # (785, N) after each epoch
@@ -350,7 +350,7 @@ class SpreadRun:
     def train(self) -> int:
         c, N = self.config, len(self.seeds)
         print(f"data: {self.mnist.source}; training on {self.trainer.n_train:,} pictures, "
-              f"testing on {len(self.X_test):,}")
+              f"testing on {self.n_test:,}")
         print(f"machine: {_describe(c, seeds=self.seeds)} ({N} seeds at once)")
         self._record(0, None)
         for epoch in range(1, c.epochs + 1):
@@ -382,11 +382,10 @@ class SpreadRun:
             recorder.save()
 
     def measure(self, epoch: int, seconds: float | None = None) -> list[dict]:
-        """Every seed's scores: the test set in one product ``X_test @ params`` (785, N),
-        the training set a chunk at a time, each chunk shared by all seeds."""
-        params, c = self.trainer.params, self.config
-        tests = spread.evaluate_seeds(params, self.X_test, self.mnist.test_labels, c)
-        trains = spread.evaluate_seeds_chunked(params, self.train_images, self.train_labels, c)
+        """Every seed's scores on the training and test sets: each chunk of pictures scored
+        for all seeds in one product ``X @ params`` (785, N), the chunks shared between
+        the workers."""
+        trains, tests = self.trainer.scores()
         return [{"epoch": epoch, "train_loss": train.loss, "train_accuracy": train.accuracy,
                  "test_loss": test.loss, "test_accuracy": test.accuracy, "seconds": seconds}
                 for train, test in zip(trains, tests, strict=True)]
@@ -403,7 +402,7 @@ class SpreadRun:
         its bulb (all but) never lights, after some training."""
         last = self.histories[i][-1]
         return last["epoch"] > 0 and engine.at_base_rate(last["test_accuracy"], self.baseline,
-                                                         len(self.X_test))
+                                                         self.n_test)
 
     def table(self) -> list[str]:
         lines = [" seed  test acc  train acc"]
@@ -431,7 +430,7 @@ class SpreadRun:
         """One summary per seed, with the single run's keys (and ``seed``, ``frozen``)."""
         return [{
             "seed": seed, **self.summary_numbers(i), "frozen": self.frozen(i),
-            "n_train": self.trainer.n_train, "n_test": len(self.X_test),
+            "n_train": self.trainer.n_train, "n_test": self.n_test,
             "data_source": self.mnist.source, "data_is_sample": self.mnist.is_sample,
             "diverged": self.diverged, "config": self.trainer.config_of(i).to_dict(),
             "history": self.histories[i],

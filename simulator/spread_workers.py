@@ -8,8 +8,14 @@ batch must still be fetched from memory and turned into float32. A second proces
 the same for half the seeds uses the second core: the seeds do not share anything, so each
 group steps on its own and every seed's knobs are, bit for bit, its single run's.
 
+After an epoch, :meth:`ForkedSpread.scores` has each worker score every seed on its share
+of the training and test pictures (the knobs are all in the shared array), so that both
+cores score too; the parent adds the shares up.
+
 The interface is SeedSpread's. Workers are forked (Linux, macOS): call this from a process
-that has no other threads running (the command line), not from the window.
+that has no other threads running (the command line), not from the window, and with one
+BLAS thread (``OPENBLAS_NUM_THREADS=1``, which main.py sets for ``train``): with OpenBLAS's
+own threads, each worker's products would start threads that fight over the same cores.
 """
 
 from __future__ import annotations
@@ -22,8 +28,16 @@ from dataclasses import replace
 import numpy as np
 
 from .dims import N_INPUTS
-from .engine import EpochBookkeeping, TrainingDiverged
-from .spread import SeedSpread, check_config
+from .engine import (
+    SCORE_CHUNK,
+    EpochBookkeeping,
+    Metrics,
+    TrainingDiverged,
+    combine_metrics,
+    prepare_inputs,
+    training_set,
+)
+from .spread import SeedSpread, check_config, evaluate_seeds, evaluate_seeds_chunked
 
 
 def default_workers(n_seeds: int) -> int:
@@ -36,12 +50,14 @@ def default_workers(n_seeds: int) -> int:
 
 
 class ForkedSpread(EpochBookkeeping):
-    """N seeds trained in ``workers`` processes; ``params`` (785, N) is shared memory."""
+    """N seeds trained in ``workers`` processes; ``params`` (785, N) is shared memory.
+    ``test``, (images, labels), is the test set that :meth:`scores` scores besides the
+    training set."""
 
     n_train = batch_size = 0  # the workers say (plain values: they hold no pictures here)
 
     def __init__(self, config, images, labels, seeds: list[int], params=None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, test=None) -> None:
         self.config = check_config(config)
         self.seeds = list(seeds)
         N = len(self.seeds)
@@ -55,8 +71,11 @@ class ForkedSpread(EpochBookkeeping):
         for a, b in self._groups:
             parent, child = context.Pipe()
             start = None if params is None else np.asarray(params)[:, a:b]
+            share = _Share(self._knobs, self.config, images, labels, test, part=len(self._pipes),
+                           parts=workers)
             proc = context.Process(target=_work, daemon=True, args=(
-                child, self.config, images, labels, self.seeds[a:b], start, self._knobs[a:b]))
+                child, self.config, images, labels, self.seeds[a:b], start, self._knobs[a:b],
+                share))
             proc.start()
             child.close()
             self._pipes.append(parent)
@@ -83,6 +102,17 @@ class ForkedSpread(EpochBookkeeping):
         replies = self._gather()
         self._state(replies)
         return replies[0]["done"]
+
+    def scores(self) -> tuple[list[Metrics], list[Metrics]]:
+        """Every seed's scores on the training set and on the test set given as ``test``:
+        (train, test), each a list of Metrics in seed order. Each worker scores every
+        seed on its share of the pictures (both cores at work), a chunk at a time."""
+        for pipe in self._pipes:
+            pipe.send(("scores", 0))
+        shares = [reply["scores"] for reply in self._gather()]  # per worker: (train, test)
+        N = len(self.seeds)
+        return tuple([combine_metrics([share[which][i] for share in shares]) for i in range(N)]
+                     for which in (0, 1))
 
     def close(self) -> None:
         for pipe, proc in zip(self._pipes, self._procs, strict=True):
@@ -120,8 +150,36 @@ class ForkedSpread(EpochBookkeeping):
         self.epoch, self.position, self.steps = first["epoch"], first["position"], first["steps"]
 
 
-def _work(pipe, config, images, labels, seeds, start, knobs_out) -> None:
-    """A worker: its seeds' SeedSpread, stepping when told, its knobs in the shared array."""
+class _Share:
+    """What a worker scores: every seed's knobs (the shared array) on its share of the
+    training pictures and of the test pictures, whole chunks of rows each."""
+
+    def __init__(self, knobs, config, images, labels, test, part: int, parts: int) -> None:
+        self.knobs = knobs
+        self.train = _slice(*training_set(images, labels, config), part, parts)
+        self.test = None if test is None else _slice(*test, part, parts)
+        self._X_test = None
+
+    def scores(self, config) -> dict:
+        params = self.knobs.T  # (785, N): all seeds, read between steps
+        train = evaluate_seeds_chunked(params, *self.train, config)
+        if self.test is None:
+            return {"scores": (train, [Metrics(float("nan"), float("nan"), 0)] * len(train))}
+        if self._X_test is None:
+            self._X_test = prepare_inputs(self.test[0], config.scale)
+        return {"scores": (train, evaluate_seeds(params, self._X_test, self.test[1], config))}
+
+
+def _slice(images, labels, part: int, parts: int):
+    """Worker ``part`` of ``parts``'s share of (images, labels): whole scoring chunks."""
+    chunks = -(-len(labels) // SCORE_CHUNK)
+    a, b = (SCORE_CHUNK * (chunks * k // parts) for k in (part, part + 1))
+    return images[a:b], labels[a:b]
+
+
+def _work(pipe, config, images, labels, seeds, start, knobs_out, share) -> None:
+    """A worker: its seeds' SeedSpread, stepping when told, its knobs in the shared array;
+    scoring every seed on its share of the pictures when asked."""
     try:
         spread = SeedSpread(config, images, labels, seeds, start, knobs_out=knobs_out)
         reply = {"n_train": spread.n_train, "batch_size": spread.batch_size}
@@ -135,7 +193,8 @@ def _work(pipe, config, images, labels, seeds, start, knobs_out) -> None:
         if what == "close":
             return
         try:
-            reply = {"done": spread.step(n)}
+            reply = share.scores(spread.config) if what == "scores" else \
+                {"done": spread.step(n)}
         except TrainingDiverged as exc:
             pipe.send({"diverged": str(exc)})
             return

@@ -295,3 +295,48 @@ def test_forked_spread_is_the_one_process_spread_bit_for_bit(sample):
         np.testing.assert_array_equal(forked.knobs(2), one.knobs(2))
     finally:
         forked.close()
+
+
+@pytest.mark.parametrize("workers, subset, chunk", [(2, 0, 128), (3, 0, 96), (2, 300, 2048)])
+def test_forked_workers_score_every_seed_as_one_process_does(sample, monkeypatch, workers,
+                                                             subset, chunk):
+    """Each worker scores every seed on its share of the pictures, whole chunks of them
+    (the command line's epoch scores); together they are the one-process scores: the same
+    counts of right answers, the same losses to float64 rounding. With 300 pictures in
+    one chunk, one worker's share is empty."""
+    from simulator import spread_workers
+    from simulator.spread_workers import ForkedSpread
+
+    monkeypatch.setattr(spread_workers, "SCORE_CHUNK", chunk)  # shares of the sample
+    config = engine.Config(subset=subset)
+    seeds = [2, 0, 5]
+    forked = ForkedSpread(config, sample.train_images, sample.train_labels, seeds,
+                          workers=workers, test=(sample.test_images, sample.test_labels))
+    try:
+        forked.step(7)
+        trains, tests = forked.scores()
+        n = forked.n_train
+        alone_train = evaluate_seeds_chunked(forked.params, sample.train_images[:n],
+                                             sample.train_labels[:n], config)
+        X = engine.prepare_inputs(sample.test_images, config.scale)
+        alone_test = evaluate_seeds(forked.params, X, sample.test_labels, config)
+        for got, want in zip(trains + tests, alone_train + alone_test, strict=True):
+            assert got.accuracy == want.accuracy and got.n == want.n
+            assert got.loss == pytest.approx(want.loss, rel=1e-12)
+        assert [t.n for t in trains] == [n] * 3 and [t.n for t in tests] == [1000] * 3
+        before = forked.params.copy()
+        forked.scores()  # scoring turns no knob
+        np.testing.assert_array_equal(forked.params, before)
+    finally:
+        forked.close()
+
+
+def test_workers_shares_of_the_pictures_are_whole_chunks_covering_each_once():
+    from simulator.spread_workers import SCORE_CHUNK, _slice
+
+    for n, parts in ((60_000, 2), (10_000, 2), (60_000, 3), (300, 2), (5, 4)):
+        images, labels = np.arange(n)[:, None], np.arange(n)
+        shares = [_slice(images, labels, k, parts)[1] for k in range(parts)]
+        assert np.array_equal(np.concatenate(shares), labels)
+        assert all(len(s) % SCORE_CHUNK == 0 for s in shares[:-1] if len(s))
+        assert max(map(len, shares)) - min(map(len, shares)) <= SCORE_CHUNK
