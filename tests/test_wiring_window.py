@@ -5,6 +5,7 @@ another wiring switches the wiring, with a notice; a bad one changes nothing).""
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import events as E
@@ -39,11 +40,19 @@ def full_app(mnist_dir):
 
 
 def choose(app, name: str, text: str) -> None:
+    """Choose ``text`` from the panel's drop-down ``name``, as a click would, and draw a
+    frame; after a change of wiring, frames until the test rows (made in a thread) are
+    ready, as a person would see them a moment later."""
     menu = app.panel.elements[name]
     pygame.event.post(pygame.event.Event(
         pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=text, ui_element=menu,
         ui_object_id=menu.most_specific_combined_id))
     app.frame()
+    deadline = time.monotonic() + 60
+    while not app.machine.test_rows_ready():
+        assert time.monotonic() < deadline, "the wired test rows were never made"
+        time.sleep(0.005)
+        app.frame()
 
 
 def train(app, epochs: int = 1) -> None:
