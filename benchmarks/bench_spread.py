@@ -31,7 +31,6 @@ import argparse
 import contextlib
 import io
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -135,11 +134,8 @@ def profile_step(mnist, n_seeds: int, steps: int = 1000) -> dict:
     sp.step(1)  # draws the epoch's orders
     rows, orders, targets, knobs = sp.rows, sp._step_orders, sp._step_targets, sp._knobs
     rb, xb, z, a, d, t = sp._rb, sp._xb, sp._z, sp._a, sp._d, sp._t
-    (g, g2), (m, v), mv, gg, u = sp._gg, sp._mv, sp._mv, sp._gg, sp._u
-    moves, one_minus_b = np.empty_like(mv), np.empty_like(mv)
-    one_minus_b[0], one_minus_b[1] = np.float32(0.1), np.float32(1 - 0.999)
+    adam, g, u = sp._adam, sp._adam.g, sp._adam.u
     delta = engine.make_output_delta(config, input_scale=config.scale)
-    eps = np.float32(1e-7)
     parts = dict.fromkeys(("gather", "convert", "forward", "delta", "gradient", "adam"), 0.0)
     clock = time.perf_counter
     with np.errstate(all="ignore"):
@@ -156,15 +152,7 @@ def profile_step(mnist, n_seeds: int, steps: int = 1000) -> dict:
             t4 = clock()
             np.matmul(xb.transpose(0, 2, 1), d[:, :, None], g[:, :, None])
             t5 = clock()
-            alpha = 0.001 * math.sqrt(1 - 0.999 ** (k + 1)) / (1 - 0.9 ** (k + 1))
-            np.square(g, g2)  # both moments at once, as the spread moves them
-            np.subtract(gg, mv, moves)
-            np.multiply(moves, one_minus_b, moves)
-            np.add(mv, moves, mv)
-            np.sqrt(v, u)
-            np.add(u, eps, u)
-            np.divide(m, u, u)
-            np.multiply(u, alpha, u)
+            adam.move(k + 1, 0.001)
             np.subtract(knobs, u, knobs)
             t6 = clock()
             for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5),

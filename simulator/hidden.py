@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import SMALL_BATCH, Trainer, TrainingDiverged, adam_move, make_output_delta
+from .engine import SMALL_BATCH, Adam, Trainer, TrainingDiverged, make_output_delta
 from .wiring import check_hidden, init_hidden, n_units
 
 
@@ -53,14 +53,15 @@ class HiddenTrainer(Trainer):
         self._yb, self._z, self._a, self._d, self._t = (
             np.empty((B, k), np.float32) for _ in range(5))
         n1, n2 = W1.size, W2.size
-        self._g, self._m, self._v, self._u = (np.zeros(n1 + n2, np.float32) for _ in range(4))
+        self._adam = Adam((n1 + n2,))  # one flat state for both layers
+        self._m, self._v = self._adam.m, self._adam.v
         self._snapshot = (W1.copy(), W2.copy(), self._m.copy(), self._v.copy(), self.steps)
         self._train_on = self._make_gd_step()
 
     def _make_gd_step(self):
         rows, Y, W1, W2, config = self.rows, self.Y, self.hidden, self.params, self.config
         H, n1 = W1.shape[1], W1.size
-        g, m, v, u = self._g, self._m, self._v, self._u
+        adam_move, g, u = self._adam.move, self._adam.g, self._adam.u
         g1, g2 = g[:n1].reshape(W1.shape), g[n1:].reshape(W2.shape)  # views: one flat g
         u1, u2 = u[:n1].reshape(W1.shape), u[n1:].reshape(W2.shape)
         W2w, b2, g2w, g2b = W2[:H], W2[H], g2[:H], g2[H]
@@ -104,7 +105,7 @@ class HiddenTrainer(Trainer):
                 sub(W1, u1, W1)
                 sub(W2, u2, W2)
                 return
-            adam_move(g, m, v, u, steps, lr)
+            adam_move(steps, lr)
             sub(W1, u1, W1)
             sub(W2, u2, W2)
 

@@ -14,7 +14,7 @@ shape and strides as the single run's ``np.dot``). Only the Python around them i
     z      (N, B)        xb @ knobs, per seed        np.matmul(xb, P[:, :, None])
     d      (N, B)        dL/dz (engine.make_output_delta, on the transposed (B, N) view)
     g      (N, 785)      xb^T @ d, per seed          np.matmul(xb^T, d[:, :, None])
-    Adam on (2, N, 785): [m, v] moved in one ufunc call per operation, then the knobs
+    Adam on (N, 785): engine.Adam, all seeds in each ufunc call
 
 The seeds share the step counter (they take the same number of batches), so Adam's
 step size ``lr_t`` is one float for all of them.
@@ -33,7 +33,6 @@ else is refused.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 
@@ -216,13 +215,8 @@ class SeedSpread(engine.EpochBookkeeping):
         # the epoch's last, shorter batch: contiguous (N, b, 785) views of these
         self._rb_flat = np.empty(N * B * N_INPUTS, np.uint8)
         self._xb_flat = np.empty(N * B * N_INPUTS, np.float32)
-        # Adam's two moments stacked, (2, N, 785): [m, v], and beside them [g, g^2], so
-        # that both moments move in one call per operation (the same float32 operations
-        # on the same values as engine.adam_move, so the same roundings)
-        self._mv, self._gg = np.zeros((2, N, N_INPUTS), np.float32), \
-            np.zeros((2, N, N_INPUTS), np.float32)
-        self._m, self._v, self._g = self._mv[0], self._mv[1], self._gg[0]
-        self._u = np.zeros_like(self._knobs)
+        self._adam = engine.Adam((N, N_INPUTS))  # every seed's moments in one array
+        self._m, self._v = self._adam.m, self._adam.v
         self._snapshot = (self._knobs.copy(), self._m.copy(), self._v.copy(), self.steps)
         self._train_batches = self._make_gd_loop()
 
@@ -232,19 +226,12 @@ class SeedSpread(engine.EpochBookkeeping):
         Trainer._make_gd_step with a seed axis in front): no fresh arrays and no
         attribute look-ups per batch. Returns where the last batch began."""
         config, knobs, rows = self.config, self._knobs, self.rows
-        mv, gg, u = self._mv, self._gg, self._u
-        (g, g2), (m, v) = gg, mv
-        step_moves = np.empty_like(mv)  # (2, N, 785): [g - m, g^2 - v], then scaled
-        one_minus_b = np.empty_like(mv)  # (2, N, 785): [1 - b1, 1 - b2] as float32
-        one_minus_b[0], one_minus_b[1] = np.float32(1 - engine.ADAM_B1), \
-            np.float32(1 - engine.ADAM_B2)
-        eps32, b1, b2 = np.float32(engine.ADAM_EPS), engine.ADAM_B1, engine.ADAM_B2
+        adam_move, g, u = self._adam.move, self._adam.g, self._adam.u
         z_full, a_full, d_full, t_full = self._z, self._a, self._d, self._t
         rb_full, xb_full, rb_flat, xb_flat = self._rb, self._xb, self._rb_flat, self._xb_flat
         N, B = z_full.shape
         n_train = self.n_train
-        matmul, copyto, sqrt, square = np.matmul, np.copyto, np.sqrt, np.square
-        _mul, _sub, _add, _div = np.multiply, np.subtract, np.add, np.divide
+        matmul, copyto, _mul, _sub = np.matmul, np.copyto, np.multiply, np.subtract
         k3, g3 = knobs[:, :, None], g[:, :, None]  # (N, 785, 1): one gemv per seed
         # delta() works on (b, k) arrays and takes the batch length from len(z): it gets
         # (b, N) transposed views, so that len(z) is the batch and each seed is a bulb
@@ -261,17 +248,7 @@ class SeedSpread(engine.EpochBookkeeping):
                 _mul(g, lr32, u)
                 _sub(knobs, u, knobs)
                 return
-            # engine.adam_move, both moments at once: m += (1 - b1) (g - m) and
-            # v += (1 - b2) (g^2 - v); then the move alpha m / (sqrt(v) + eps)
-            alpha = lr * math.sqrt(1 - b2**steps) / (1 - b1**steps)
-            square(g, g2)
-            _sub(gg, mv, step_moves)
-            _mul(step_moves, one_minus_b, step_moves)
-            _add(mv, step_moves, mv)
-            sqrt(v, u)
-            _add(u, eps32, u)
-            _div(m, u, u)
-            _mul(u, alpha, u)  # a Python float: NumPy keeps float32
+            adam_move(steps, lr)
             _sub(knobs, u, knobs)
 
         def short_batch(s):  # the epoch's last, shorter batch: contiguous (N, b, 785)
