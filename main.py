@@ -15,7 +15,8 @@ def main(argv: list[str] | None = None) -> int:
         # One BLAS thread, as in the window (simulator/launch.py), set before NumPy loads:
         # training's products are small or memory-bound, and a spread of seeds runs one
         # process per core, whose OpenBLAS threads would otherwise fight over the cores
-        # (with them, 10 seeds took 3.7 times one seed's 10 epochs; without, 2.3).
+        # (measured when this was set: 10 seeds took 3.7 times one seed's run with them, 2.3
+        # without).
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from simulator.cli import main as train
 
