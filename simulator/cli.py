@@ -438,13 +438,11 @@ class SpreadRun:
 
 
 def _train_epoch(trainer, epoch: int, epochs: int, progress: bool) -> float:
-    """Train ``trainer`` to the end of ``epoch`` behind a progress bar; the seconds taken."""
-    total = trainer.batches_per_epoch
-    bar = _progress_bar(total, f"epoch {epoch}/{epochs}", progress)
-    chunk = max(1, total // 50)  # the bar updates ~50 times an epoch, not every batch
+    """Train the epoch under way (``epoch`` of ``epochs``) behind a progress bar; the
+    seconds taken."""
+    bar = _progress_bar(trainer.batches_per_epoch, f"epoch {epoch}/{epochs}", progress)
     start = time.perf_counter()
-    while trainer.epoch < epoch:
-        bar.update(trainer.step(chunk))
+    trainer.run_epoch(bar.update if progress else None)
     seconds = time.perf_counter() - start
     bar.close()
     return seconds

@@ -55,6 +55,7 @@ CE_EPS = 1e-7  # Keras's clipping of probabilities inside cross-entropy
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-7  # Keras's Adam defaults
 GUARD_EVERY = 16  # batches between finiteness checks (and rollback snapshots)
 SMALL_BATCH = 1024  # up to this batch size, batches are gathered from uint8 rows
+PROGRESS_STEPS = 50  # how often an epoch with a progress bar reports (times an epoch)
 
 
 # ---------------------------------------------------------------- data in, arrays out
@@ -275,7 +276,8 @@ def evaluate(params: np.ndarray, X: np.ndarray, labels: np.ndarray, config: Conf
     return Metrics(loss_value(p.output, make_targets(labels, config), config), accuracy, len(X))
 
 
-SCORE_CHUNK = 2048  # rows scored at a time: 6 MB of float32, which stays in the cache
+SCORE_CHUNK = 1024  # rows scored at a time: 3 MB of float32, so that two scorers (one per
+#                     core) keep their chunks in the shared 16 MB cache together
 
 
 def evaluate_chunked(params, source: np.ndarray, labels, config: Config,
@@ -514,11 +516,17 @@ class EpochBookkeeping:
     def epoch_progress(self) -> float:
         return self.position / self.n_train
 
-    def run_epoch(self) -> None:
-        """Train until the epoch under way is finished."""
+    def run_epoch(self, on_batches=None) -> None:
+        """Train until the epoch under way is finished. ``on_batches(n)``, if given, hears
+        the number of batches just done, about :data:`PROGRESS_STEPS` times an epoch (a
+        progress bar)."""
         target = self.epoch + 1
+        chunk = 1 << 30 if on_batches is None else \
+            max(1, self.batches_per_epoch // PROGRESS_STEPS)
         while self.epoch < target:
-            self.step(1 << 30)
+            done = self.step(chunk)
+            if on_batches is not None:
+                on_batches(done)
 
 
 class Trainer(EpochBookkeeping):

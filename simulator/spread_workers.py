@@ -24,11 +24,13 @@ import mmap
 import multiprocessing
 import os
 from dataclasses import replace
+from multiprocessing.connection import wait
 
 import numpy as np
 
 from .dims import N_INPUTS
 from .engine import (
+    PROGRESS_STEPS,
     SCORE_CHUNK,
     EpochBookkeeping,
     Metrics,
@@ -49,6 +51,9 @@ def default_workers(n_seeds: int) -> int:
     return max(1, min(cores, n_seeds))
 
 
+PROGRESS_SECONDS = 0.1  # how often run_epoch tells a progress bar how far the workers are
+
+
 class ForkedSpread(EpochBookkeeping):
     """N seeds trained in ``workers`` processes; ``params`` (785, N) is shared memory.
     ``test``, (images, labels), is the test set that :meth:`scores` scores besides the
@@ -64,6 +69,9 @@ class ForkedSpread(EpochBookkeeping):
         workers = default_workers(N) if workers is None else max(1, min(int(workers), N))
         self._buffer = mmap.mmap(-1, N * N_INPUTS * 4)  # anonymous and shared with children
         self._knobs = np.frombuffer(self._buffer, np.float32).reshape(N, N_INPUTS)
+        # batches each worker has done in the epoch under way (run_epoch's progress)
+        self._progress_buffer = mmap.mmap(-1, workers * 8)
+        self._progress = np.frombuffer(self._progress_buffer, np.int64)
         bounds = np.linspace(0, N, workers + 1).round().astype(int)
         self._groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         context = multiprocessing.get_context("fork")
@@ -71,11 +79,12 @@ class ForkedSpread(EpochBookkeeping):
         for a, b in self._groups:
             parent, child = context.Pipe()
             start = None if params is None else np.asarray(params)[:, a:b]
-            share = _Share(self._knobs, self.config, images, labels, test, part=len(self._pipes),
+            part = len(self._pipes)
+            share = _Share(self._knobs, self.config, images, labels, test, part=part,
                            parts=workers)
             proc = context.Process(target=_work, daemon=True, args=(
                 child, self.config, images, labels, self.seeds[a:b], start, self._knobs[a:b],
-                share))
+                share, self._progress[part : part + 1]))
             proc.start()
             child.close()
             self._pipes.append(parent)
@@ -102,6 +111,25 @@ class ForkedSpread(EpochBookkeeping):
         replies = self._gather()
         self._state(replies)
         return replies[0]["done"]
+
+    def run_epoch(self, on_batches=None) -> None:
+        """Train until the epoch under way is finished: each worker runs to the end of
+        the epoch on its own, without waiting for the other at every step (which
+        :meth:`step` makes them do). ``on_batches(n)``, if given, hears the batches done
+        since it last heard (by the slowest worker), a few times a second."""
+        told = -(-self.position // self.batch_size)  # batches done before the call
+        self._progress[:] = told
+        for pipe in self._pipes:
+            pipe.send(("epoch", 0))
+
+        def progress():
+            nonlocal told
+            done = int(self._progress.min())
+            if on_batches is not None and done > told:
+                on_batches(done - told)
+                told = done
+
+        self._state(self._gather(progress))
 
     def scores(self) -> tuple[list[Metrics], list[Metrics]]:
         """Every seed's scores on the training set and on the test set given as ``test``:
@@ -131,17 +159,24 @@ class ForkedSpread(EpochBookkeeping):
 
     # ---- inside -----------------------------------------------------------------------------
 
-    def _gather(self) -> list[dict]:
-        replies = []
-        for pipe, (a, _) in zip(self._pipes, self._groups, strict=True):
-            reply = pipe.recv()
-            if "diverged" in reply:
-                raise TrainingDiverged(reply["diverged"])
-            if "error" in reply:
-                raise RuntimeError(f"a spread worker (seeds from {self.seeds[a]}) failed: "
-                                   f"{reply['error']}")
-            replies.append(reply)
-        return replies
+    def _gather(self, progress=None) -> list[dict]:
+        """Every worker's reply, in the order of the groups; ``progress()``, if given, is
+        called every :data:`PROGRESS_SECONDS` while they work, and once at the end."""
+        replies = {}
+        while len(replies) < len(self._pipes):
+            waiting = [pipe for pipe in self._pipes if pipe not in replies]
+            for pipe in wait(waiting, None if progress is None else PROGRESS_SECONDS):
+                reply = pipe.recv()
+                if "diverged" in reply:
+                    raise TrainingDiverged(reply["diverged"])
+                if "error" in reply:
+                    a = self._groups[self._pipes.index(pipe)][0]
+                    raise RuntimeError(f"a spread worker (seeds from {self.seeds[a]}) failed: "
+                                       f"{reply['error']}")
+                replies[pipe] = reply
+            if progress is not None:
+                progress()
+        return [replies[pipe] for pipe in self._pipes]
 
     def _state(self, replies: list[dict]) -> None:
         first = replies[0]
@@ -177,8 +212,9 @@ def _slice(images, labels, part: int, parts: int):
     return images[a:b], labels[a:b]
 
 
-def _work(pipe, config, images, labels, seeds, start, knobs_out, share) -> None:
-    """A worker: its seeds' SeedSpread, stepping when told, its knobs in the shared array;
+def _work(pipe, config, images, labels, seeds, start, knobs_out, share, progress) -> None:
+    """A worker: its seeds' SeedSpread, stepping when told (or running to the end of the
+    epoch, its batches done so far in ``progress[0]``), its knobs in the shared array;
     scoring every seed on its share of the pictures when asked."""
     try:
         spread = SeedSpread(config, images, labels, seeds, start, knobs_out=knobs_out)
@@ -193,11 +229,26 @@ def _work(pipe, config, images, labels, seeds, start, knobs_out, share) -> None:
         if what == "close":
             return
         try:
-            reply = share.scores(spread.config) if what == "scores" else \
-                {"done": spread.step(n)}
+            if what == "scores":
+                reply = share.scores(spread.config)
+            elif what == "epoch":
+                _run_epoch(spread, progress)
+                reply = {}
+            else:
+                reply = {"done": spread.step(n)}
         except TrainingDiverged as exc:
             pipe.send({"diverged": str(exc)})
             return
         except Exception as exc:  # noqa: BLE001
             pipe.send({"error": f"{type(exc).__name__}: {exc}"})
             return
+
+
+def _run_epoch(spread: SeedSpread, progress: np.ndarray) -> None:
+    """Train ``spread`` to the end of the epoch under way, saying in ``progress[0]`` how
+    many of its batches are done."""
+    target, chunk = spread.epoch + 1, max(1, spread.batches_per_epoch // PROGRESS_STEPS)
+    while spread.epoch < target:
+        spread.step(chunk)
+        progress[0] = spread.batches_per_epoch if spread.epoch == target else \
+            -(-spread.position // spread.batch_size)

@@ -171,6 +171,20 @@ def test_small_steps_and_whole_epochs_take_one_path(digits):
     assert steps.position == 0 and steps.epoch_progress == 0
 
 
+def test_an_epoch_with_a_progress_bar_hears_every_batch_once(digits):
+    """run_epoch(on_batches) reports about fifty times an epoch, every batch counted once,
+    and turns the knobs exactly as the epoch in one call."""
+    images, labels = digits
+    quiet, heard_one = (Trainer(Config(seed=4), images, labels) for _ in range(2))
+    heard: list[int] = []
+    quiet.run_epoch()
+    heard_one.run_epoch(heard.append)
+    assert sum(heard) == heard_one.batches_per_epoch and min(heard) >= 1
+    assert 1 < len(heard) <= engine.PROGRESS_STEPS + 1
+    assert heard_one.params.tobytes() == quiet.params.tobytes()
+    assert (heard_one.epoch, heard_one.position) == (1, 0)
+
+
 def test_trainer_turns_the_callers_knobs_in_place(digits):
     images, labels = digits
     knobs = np.zeros((785, 1), np.float32)

@@ -297,6 +297,30 @@ def test_forked_spread_is_the_one_process_spread_bit_for_bit(sample):
         forked.close()
 
 
+def test_forked_epochs_run_on_their_own_and_report_every_batch(sample):
+    """run_epoch lets each worker run to the end of the epoch without waiting for the
+    others at every step; the progress heard adds up to the batches left, and every seed's
+    knobs are still the one-process spread's (from mid-epoch, and over a whole epoch)."""
+    from simulator.spread_workers import ForkedSpread
+
+    config = engine.Config(subset=600, batch_size=8)
+    seeds = [6, 0, 2]
+    one = SeedSpread(config, sample.train_images, sample.train_labels, seeds)
+    forked = ForkedSpread(config, sample.train_images, sample.train_labels, seeds, workers=2)
+    try:
+        assert forked.step(4) == one.step(4) == 4
+        for left in (forked.batches_per_epoch - 4, forked.batches_per_epoch):
+            heard: list[int] = []
+            forked.run_epoch(heard.append)
+            one.run_epoch()
+            assert sum(heard) == left and min(heard) >= 1
+            assert (forked.epoch, forked.position, forked.steps) == \
+                (one.epoch, one.position, one.steps)
+            np.testing.assert_array_equal(forked.params, one.params)
+    finally:
+        forked.close()
+
+
 @pytest.mark.parametrize("workers, subset, chunk", [(2, 0, 128), (3, 0, 96), (2, 300, 2048)])
 def test_forked_workers_score_every_seed_as_one_process_does(sample, monkeypatch, workers,
                                                              subset, chunk):
