@@ -7,6 +7,9 @@ memory traffic); ten seeds in one pass cost about four times one seed, because e
 batch must still be fetched from memory and turned into float32. A second process doing
 the same for half the seeds uses the second core: the seeds do not share anything, so each
 group steps on its own and every seed's knobs are, bit for bit, its single run's.
+:meth:`ForkedSpread.run_epoch` lets each group run to the end of the epoch without meeting
+the other on the way (a progress bar reads how far each is from shared memory); ``step(n)``
+makes them meet after every n batches, as the interface promises.
 
 After an epoch, :meth:`ForkedSpread.scores` has each worker score every seed on its share
 of the training and test pictures (the knobs are all in the shared array), so that both
