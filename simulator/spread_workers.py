@@ -33,7 +33,6 @@ import numpy as np
 
 from .dims import N_INPUTS
 from .engine import (
-    PROGRESS_STEPS,
     SCORE_CHUNK,
     EpochBookkeeping,
     Metrics,
@@ -234,8 +233,8 @@ def _work(pipe, config, images, labels, seeds, start, knobs_out, share, progress
         try:
             if what == "scores":
                 reply = share.scores(spread.config)
-            elif what == "epoch":
-                _run_epoch(spread, progress)
+            elif what == "epoch":  # progress[0] starts at the batches already done
+                spread.run_epoch(lambda done: progress.__setitem__(0, progress[0] + done))
                 reply = {}
             else:
                 reply = {"done": spread.step(n)}
@@ -246,12 +245,3 @@ def _work(pipe, config, images, labels, seeds, start, knobs_out, share, progress
             pipe.send({"error": f"{type(exc).__name__}: {exc}"})
             return
 
-
-def _run_epoch(spread: SeedSpread, progress: np.ndarray) -> None:
-    """Train ``spread`` to the end of the epoch under way, saying in ``progress[0]`` how
-    many of its batches are done."""
-    target, chunk = spread.epoch + 1, max(1, spread.batches_per_epoch // PROGRESS_STEPS)
-    while spread.epoch < target:
-        spread.step(chunk)
-        progress[0] = spread.batches_per_epoch if spread.epoch == target else \
-            -(-spread.position // spread.batch_size)
