@@ -17,11 +17,10 @@ import argparse
 import json
 import time
 
-from window_frames import ROOT, time_training  # first: the window's environment
+from window_frames import ROOT, open_app, time_training  # first: the window's environment
 
 from simulator import intents as I
 from simulator import scoreboard
-from simulator.app import App, Options
 from simulator.config import Config
 from simulator.frame_stats import percentile
 
@@ -55,11 +54,7 @@ def main() -> None:
     ap.add_argument("--no-boards", action="store_true",
                     help="for comparison: ten bulbs without their small boards (a row of dots)")
     args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    app = App(Options(data=args.data, size=size, restore=False, autosave=False,
-                      record_runs=False))
-    while app.loader is not None:
-        app.frame()
+    app = open_app(args.data, args.size)
     m = app.machine
     if args.no_boards:
         app.face_views = lambda: frozenset(app.views)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from window_frames import ROOT, time_training  # first: the window's environment
+from window_frames import ROOT, open_app, time_training  # first: the window's environment
 
 from simulator import intents as I
-from simulator.app import App, Options
 
 
 def main() -> None:
@@ -28,11 +27,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--inputs", default="raw")
     args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    app = App(Options(data=args.data, size=size, restore=False, autosave=False,
-                      record_runs=False))
-    while app.loader is not None:
-        app.frame()
+    app = open_app(args.data, args.size)
     m = app.machine
     m.set_switch("inputs", args.inputs)
     m.set_switch("epochs", args.epochs)

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from window_frames import ROOT, time_training  # first: the window's environment
-
-from simulator.app import App, Options
+from window_frames import ROOT, open_app, time_training  # first: the window's environment
 
 
 def main() -> None:
@@ -29,11 +27,7 @@ def main() -> None:
     ap.add_argument("--rule", choices=("gd", "rosenblatt"), default="gd")
     ap.add_argument("--epochs", type=int, default=3)
     args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    app = App(Options(data=args.data, size=size, restore=False, autosave=False,
-                      record_runs=False))
-    while app.loader is not None:
-        app.frame()
+    app = open_app(args.data, args.size)
     m = app.machine
     m.set_mode(args.rule)
     if args.bulbs == 10:

@@ -22,6 +22,19 @@ from simulator.frame_stats import percentile  # noqa: E402
 PARTS = ("events_ui_scores", "training", "panel_sync", "flip")
 
 
+def open_app(data: str, size: str):
+    """The window at ``size`` ("1280x800"), paced as a person sees it, on full MNIST from
+    ``data`` (loaded before it returns); nothing restored, saved or recorded."""
+    from simulator.app import App, Options
+
+    w, h = (int(v) for v in size.lower().split("x"))
+    app = App(Options(data=data, size=(w, h), restore=False, autosave=False,
+                      record_runs=False))
+    while app.loader is not None:
+        app.frame()
+    return app
+
+
 def time_training(app, start) -> dict:
     """Call ``start()`` (Play, or a spread of seeds), run frames until training stops and
     say how the frames went: p50, p95 and max of the frame's busy time, the drawing's p95,

@@ -7,10 +7,8 @@ Everything is trained for real on full MNIST (about two minutes), in a state fol
 own (nothing of yours is touched).
 """
 
-import argparse
-from pathlib import Path
 
-from shots import open_window, settle, shot  # first: a headless window
+from shots import arguments, open_window, settle, shot  # first: a headless window
 
 from simulator import intents as I
 
@@ -28,14 +26,8 @@ def train(app, **switches):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
-    ap.add_argument("--out", default="docs")
-    ap.add_argument("--size", default="1280x800")
-    args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__).parse_args()
+    size, out = args.size, args.out
     app = open_window(args.data, size, record_runs=True)
     m = app.machine
     train(app, activation="none", inputs="raw")  # the model as first written

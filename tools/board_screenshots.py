@@ -8,26 +8,17 @@ Ten bulbs (softmax, cross-entropy) are trained for real on full MNIST with gradi
 in a state folder of its own (nothing of yours is touched). Prints what each shot shows.
 """
 
-import argparse
-from pathlib import Path
 
 import numpy as np
-from shots import open_window, settle, shot  # first: a headless window
+from shots import arguments, open_window, settle, shot  # first: a headless window
 
 from simulator import intents as I
 from simulator import scoreboard, words
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
-    ap.add_argument("--out", default="docs")
-    ap.add_argument("--size", default="1280x800")
-    ap.add_argument("--epochs", type=int, default=5)
-    args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__, epochs=5).parse_args()
+    size, out = args.size, args.out
     app = open_window(args.data, size)
     m = app.machine
     for name, value in (("bulbs", 10), ("activation", "softmax"), ("loss", "ce")):

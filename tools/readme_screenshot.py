@@ -1,32 +1,17 @@
 """Render the README's screenshot: the machine after a few epochs on full MNIST, a 5 lit.
 
     python tools/readme_screenshot.py --data ../shared/mnist --out docs/machine-1280x800.png
+
+Trained for real, in a state folder of its own (nothing of yours is touched).
 """
 
-import argparse
-import os
-import sys
-from pathlib import Path
-
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import pygame  # noqa: E402
-
-from simulator.app import App, Options  # noqa: E402
+import pygame
+from shots import arguments, open_window  # first: a headless window, a state folder of its own
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
-    ap.add_argument("--out", default="docs/machine-1280x800.png")
-    ap.add_argument("--size", default="1280x800")
-    ap.add_argument("--epochs", type=int, default=6)
-    args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    app = App(Options(data=args.data, size=size, restore=False, pace=False, autosave=False))
-    while app.loader is not None:  # full MNIST first
-        app.frame()
+    args = arguments(__doc__, out="docs/machine-1280x800.png", epochs=6).parse_args()
+    app = open_window(args.data, args.size)
     m = app.machine
     m.set_mode("gd")
     m.play(epochs=args.epochs)

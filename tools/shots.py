@@ -5,6 +5,7 @@ Import it first (``from shots import ...`` in a tool run as ``python tools/NAME.
 the environment before pygame and the machine load.
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -17,6 +18,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pygame  # noqa: E402
 
 from simulator.app import App, Options  # noqa: E402
+
+
+def arguments(doc: str, out: str = "docs", epochs: int | None = None):
+    """The tools' command line, to add to and parse: ``--data`` (required), ``--out`` (a
+    Path), ``--size`` WxH (parsed to (w, h)) and, if ``epochs`` is given, ``--epochs``."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
+    ap.add_argument("--out", default=out, type=Path)
+    ap.add_argument("--size", default="1280x800", type=window_size, help="WxH")
+    if epochs is not None:
+        ap.add_argument("--epochs", type=int, default=epochs)
+    return ap
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """``1280x800`` as (1280, 800)."""
+    w, h = text.lower().split("x")
+    return int(w), int(h)
 
 
 def open_window(data: str, size: tuple[int, int], record_runs: bool = False) -> App:
@@ -51,7 +70,9 @@ def train(app: App, epochs: int | None = None) -> None:
 
 
 def shot(app: App, out: Path, name: str, size: tuple[int, int]) -> Path:
-    """Save the window as ``out/NAME-WxH.png``; returns the path."""
+    """Save the window as ``out/NAME-WxH.png`` (the folder made if need be); returns the
+    path."""
+    Path(out).mkdir(parents=True, exist_ok=True)
     path = Path(out) / f"{name}-{size[0]}x{size[1]}.png"
     pygame.image.save(app.window, path)
     return path

@@ -8,11 +8,9 @@ Everything is trained for real on full MNIST, in the window's own loop, in a sta
 its own (nothing of yours is touched).
 """
 
-import argparse
-from pathlib import Path
 
 import numpy as np
-from shots import open_window, settle, shot, train  # first: a headless window
+from shots import arguments, open_window, settle, shot, train  # first: a headless window
 
 from simulator import engine
 
@@ -28,15 +26,8 @@ def show_a(app, digit: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
-    ap.add_argument("--out", default="docs")
-    ap.add_argument("--size", default="1280x800")
-    ap.add_argument("--epochs", type=int, default=10)
-    args = ap.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__, epochs=10).parse_args()
+    size, out = args.size, args.out
     app = open_window(args.data, size)
     m = app.machine
     # the Mark I: Rosenblatt's rule from zero knobs on the plugboard's A-units
