@@ -9,7 +9,7 @@ import events as E
 import numpy as np
 import pygame
 import pytest
-from windows import blank
+from windows import assert_fits, blank
 
 from simulator import engine, view
 from simulator import intents as I
@@ -42,13 +42,8 @@ VIEW_SETS = [{"boards"}, {"boards", "scoreboard"}, {"scoreboard"},
 @pytest.mark.parametrize("views", VIEW_SETS, ids=lambda v: "+".join(sorted(v)))
 def test_the_views_fit_the_window_without_overlap(size, views):
     lay = view.compute_layout(size, frozenset(views))
-    window = pygame.Rect((0, 0), size)
     rects = lay.rects()
-    for name, r in rects.items():
-        assert r.w > 0 and r.h > 0, name
-        assert window.contains(r), f"{name} {r} leaves the {size} window"
-    for (a, ra), (b, rb) in combinations(rects.items(), 2):
-        assert not ra.colliderect(rb), f"{a} {ra} overlaps {b} {rb}"
+    assert_fits(rects, size)
     assert ("boards" in rects) == ("boards" in views)
     assert ("scoreboard" in rects) == ("scoreboard" in views)
     _, _, cell = view.board_grid(lay.board)

@@ -1,12 +1,11 @@
 """The view draws state onto off-screen surfaces: layout, hit-testing and probed pixels."""
 
 import math
-from itertools import combinations
 
 import numpy as np
 import pygame
 import pytest
-from windows import blank
+from windows import assert_fits, blank
 
 from simulator import view
 from simulator.theme import THEME, font
@@ -41,13 +40,7 @@ def weights_with(values: dict[int, float]) -> np.ndarray:
 @pytest.mark.parametrize("size", SIZES)
 def test_layout_fits_the_window_without_overlap(size):
     lay = view.compute_layout(size)
-    window = pygame.Rect((0, 0), size)
-    rects = lay.rects()
-    for name, r in rects.items():
-        assert r.w > 0 and r.h > 0, name
-        assert window.contains(r), f"{name} {r} leaves the {size} window"
-    for (a, ra), (b, rb) in combinations(rects.items(), 2):
-        assert not ra.colliderect(rb), f"{a} {ra} overlaps {b} {rb}"
+    assert_fits(lay.rects(), size)
     assert lay.board.w == lay.board.h, "the board is square"
     assert 300 <= lay.panel.w <= 340 and lay.panel.right == size[0]
 

@@ -1,4 +1,7 @@
-"""What the window tests share: a headless App on the bundled sample, a blank surface."""
+"""What the window tests share: a headless App on the bundled sample, a blank surface, the
+check that a layout fits its window."""
+
+from itertools import combinations
 
 import pygame
 
@@ -22,3 +25,13 @@ def blank(size=(1280, 800)) -> pygame.Surface:
     surface = pygame.Surface(size)
     surface.fill(THEME.background)
     return surface
+
+
+def assert_fits(rects: dict[str, pygame.Rect], size: tuple[int, int]) -> None:
+    """Every laid-out rect is non-empty, inside the window, and overlaps no other."""
+    window = pygame.Rect((0, 0), size)
+    for name, r in rects.items():
+        assert r.w > 0 and r.h > 0, name
+        assert window.contains(r), f"{name} {r} leaves the {size} window"
+    for (a, ra), (b, rb) in combinations(rects.items(), 2):
+        assert not ra.colliderect(rb), f"{a} {ra} overlaps {b} {rb}"
