@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from simulator import launch  # noqa: E402,F401  (the window's environment, before NumPy)
+from simulator import launch  # noqa: E402  (the window's environment, before NumPy)
 from simulator.frame_stats import percentile  # noqa: E402
 
 PARTS = ("events_ui_scores", "training", "panel_sync", "flip")
@@ -27,8 +27,7 @@ def open_app(data: str, size: str):
     ``data`` (loaded before it returns); nothing restored, saved or recorded."""
     from simulator.app import App, Options
 
-    w, h = (int(v) for v in size.lower().split("x"))
-    app = App(Options(data=data, size=(w, h), restore=False, autosave=False,
+    app = App(Options(data=data, size=launch.parse_size(size), restore=False, autosave=False,
                       record_runs=False))
     while app.loader is not None:
         app.frame()

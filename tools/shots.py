@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pygame  # noqa: E402
 
 from simulator.app import App, Options  # noqa: E402
+from simulator.launch import parse_size  # noqa: E402
 
 
 def arguments(doc: str, out: str = "docs", epochs: int | None = None):
@@ -26,16 +27,10 @@ def arguments(doc: str, out: str = "docs", epochs: int | None = None):
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
     ap.add_argument("--out", default=out, type=Path)
-    ap.add_argument("--size", default="1280x800", type=window_size, help="WxH")
+    ap.add_argument("--size", default="1280x800", type=parse_size, help="WxH")
     if epochs is not None:
         ap.add_argument("--epochs", type=int, default=epochs)
     return ap
-
-
-def window_size(text: str) -> tuple[int, int]:
-    """``1280x800`` as (1280, 800)."""
-    w, h = text.lower().split("x")
-    return int(w), int(h)
 
 
 def open_window(data: str, size: tuple[int, int], record_runs: bool = False) -> App:
